@@ -1,0 +1,11 @@
+package t2t.ops;
+
+import picocli.CommandLine;
+
+/** The one place where subcommands are registered, one line each. */
+final class Commands {
+    private Commands() {}
+
+    static void register(CommandLine cl) {
+    }
+}

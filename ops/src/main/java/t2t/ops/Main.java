@@ -1,0 +1,59 @@
+package t2t.ops;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import t2t.ops.cli.Json;
+import t2t.protocol.UserInputException;
+
+/**
+ * The {@code t2t} command. Exit codes: 0 success, 2 bad usage or input (one line naming the
+ * problem and the fix), 1 internal failure.
+ */
+@Command(
+        name = "t2t",
+        mixinStandardHelpOptions = true,
+        version = "t2t-pekko 0.1.0",
+        description = "Train, evaluate and serve T2T-ViT models on one machine or a Pekko cluster.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        Commands.register(cl);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            Throwable root = ex;
+            while (!(root instanceof UserInputException) && root.getCause() != null) {
+                root = root.getCause();
+            }
+            if (root instanceof UserInputException) {
+                cmd.getErr().println("t2t: " + root.getMessage());
+                return EXIT_USAGE;
+            }
+            cmd.getErr().println("t2t: internal error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return EXIT_INTERNAL;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("t2t: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        int code = commandLine().execute(args);
+        Json.flush();
+        System.exit(code);
+    }
+}
