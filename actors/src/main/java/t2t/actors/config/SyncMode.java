@@ -1,0 +1,39 @@
+package t2t.actors.config;
+
+import t2t.protocol.UserInputException;
+
+/**
+ * How aggregators release an update. {@code sync}: every live worker's gradient for the step,
+ * averaged. {@code stale:S}: a worker may run up to S steps ahead of the slowest one; updates
+ * apply as gradients arrive. {@code local:H}: workers take H local steps, then parameters are
+ * averaged.
+ */
+public record SyncMode(Kind kind, int parameter) {
+    public enum Kind { SYNC, STALE, LOCAL }
+
+    public static SyncMode parse(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("sync")) {
+            return new SyncMode(Kind.SYNC, 0);
+        }
+        int colon = t.indexOf(':');
+        if (colon > 0) {
+            String kind = t.substring(0, colon);
+            int p;
+            try {
+                p = Integer.parseInt(t.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p >= 1 && (kind.equals("stale") || kind.equals("local"))) {
+                return new SyncMode(kind.equals("stale") ? Kind.STALE : Kind.LOCAL, p);
+            }
+        }
+        throw new UserInputException("'sync' got '" + s + "', expected sync, stale:S or local:H with S, H >= 1");
+    }
+
+    @Override
+    public String toString() {
+        return kind == Kind.SYNC ? "sync" : kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + parameter;
+    }
+}
