@@ -1,0 +1,291 @@
+package t2t.actors;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import t2t.actors.runtime.ShardOptimizer;
+import t2t.actors.runtime.ShardRange;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Owns one contiguous shard of the flat trainable-parameter vector, its optimizer state and EMA
+ * (ZeRO-1). For each step it waits for the shard's gradient from every live worker of the current
+ * membership generation, averages them weighted by samples and summed in rank order (so the
+ * result is bit-reproducible), optionally clips by the global norm (agreed with the other shards
+ * without a round trip through the coordinator), applies the optimizer, and sends the updated
+ * slice to every worker: a reduce-scatter followed by an all-gather.
+ */
+public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Command> {
+
+    public sealed interface Command {}
+
+    /** A worker's gradient for this shard at {@code step}, the mean over its {@code samples} samples. */
+    public record Gradient(long step, long generation, String workerId, float[] data, int samples,
+                           boolean snapshotAfter) implements Command {}
+
+    /** The workers of a generation, in rank order, and the peers for the global norm. */
+    public record Membership(long generation, List<String> workerIds, Map<String, ActorRef<WorkerActor.Command>> workers,
+                             List<ActorRef<Command>> aggregators) implements Command {}
+
+    /** One shard's squared norm of the averaged gradient at {@code step}. */
+    public record NormPart(long step, int shard, double sumSquares) implements Command {}
+
+    /** Sends the current slice (and its version: steps applied) to a joining worker. */
+    public record FetchParams(ActorRef<WorkerActor.Command> replyTo) implements Command {}
+
+    /** Asks for the shard's parameters and optimizer state now (used at the end of a run and for tests). */
+    public record GetState(ActorRef<ShardState> replyTo) implements Command {}
+
+    /** A shard's parameters, optimizer state and EMA after {@code stepsApplied} updates. */
+    public record ShardState(int shard, long stepsApplied, float[] params, Map<String, float[]> optimizer,
+                             float[] ema) {}
+
+    /** Hands the shard's state to whoever snapshots a checkpoint. */
+    public record SnapshotTo(ActorRef<ShardState> coordinator) implements Command {}
+
+    /** Restores a checkpointed shard (before any step of the resumed run). */
+    public record Restore(ShardState state) implements Command {}
+
+    /** Counters for metrics: updates applied, gradients dropped (stale generation, wrong size, unknown sender). */
+    public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+    public record Stats(int shard, long stepsApplied, long dropped, double lastUpdateMs) {}
+
+    /** Learning-rate-free description of what to do with an averaged gradient. */
+    public interface ClipPolicy {
+        /** The scale for a global norm {@code norm}; 1 for no clipping. */
+        float scale(double norm);
+    }
+
+    private final ActorContext<Command> ctx;
+    private final ShardRange range;
+    private final float[] params;
+    private final ShardOptimizer optimizer;
+    private final ClipPolicy clip;
+    private final boolean clipping;
+    private long stepsApplied;
+    private long dropped;
+    private double lastUpdateMs;
+
+    private long generation = -1;
+    private List<String> workerIds = List.of();
+    private Map<String, ActorRef<WorkerActor.Command>> workers = Map.of();
+    private List<ActorRef<Command>> peers = List.of();
+    private ActorRef<ShardState> snapshotSink;
+
+    /** Gradients received per step, per worker, until the step completes. */
+    private final TreeMap<Long, Map<String, Gradient>> pending = new TreeMap<>();
+    /** Averaged gradients waiting for the other shards' norms (only when clipping). */
+    private final Map<Long, float[]> awaitingNorm = new HashMap<>();
+    private final Map<Long, Boolean> snapshotAfter = new HashMap<>();
+    private final Map<Long, Map<Integer, Double>> normParts = new HashMap<>();
+
+    public static Behavior<Command> create(ShardRange range, float[] initialParams, ShardOptimizer optimizer,
+                                           ClipPolicy clip, boolean clipping) {
+        return Behaviors.setup(ctx -> new AggregatorActor(ctx, range, initialParams, optimizer, clip, clipping));
+    }
+
+    private AggregatorActor(ActorContext<Command> ctx, ShardRange range, float[] initialParams, ShardOptimizer optimizer,
+                            ClipPolicy clip, boolean clipping) {
+        super(ctx);
+        if (initialParams.length != range.length()) {
+            throw new IllegalArgumentException("shard " + range.shard() + " expects " + range.length()
+                    + " parameters, got " + initialParams.length);
+        }
+        this.ctx = ctx;
+        this.range = range;
+        this.params = initialParams.clone();
+        this.optimizer = optimizer;
+        this.clip = clip;
+        this.clipping = clipping;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Gradient.class, this::onGradient)
+                .onMessage(Membership.class, this::onMembership)
+                .onMessage(NormPart.class, this::onNormPart)
+                .onMessage(FetchParams.class, this::onFetchParams)
+                .onMessage(GetState.class, this::onGetState)
+                .onMessage(SnapshotTo.class, this::onSnapshotTo)
+                .onMessage(Restore.class, this::onRestore)
+                .onMessage(GetStats.class, this::onGetStats)
+                .build();
+    }
+
+    private Behavior<Command> onGradient(Gradient g) {
+        if (g.generation() != generation || !workers.containsKey(g.workerId()) || g.data().length != range.length()
+                || g.step() < stepsApplied) {
+            dropped++;
+            ctx.getLog().debug("shard {} dropped gradient of {} step {} gen {} (now gen {}, applied {})", range.shard(),
+                    g.workerId(), g.step(), g.generation(), generation, stepsApplied);
+            return this;
+        }
+        pending.computeIfAbsent(g.step(), s -> new HashMap<>()).put(g.workerId(), g);
+        if (g.snapshotAfter()) {
+            snapshotAfter.put(g.step(), Boolean.TRUE);
+        }
+        completeReadySteps();
+        return this;
+    }
+
+    private Behavior<Command> onMembership(Membership m) {
+        if (m.generation() <= generation) {
+            return this;
+        }
+        generation = m.generation();
+        workerIds = List.copyOf(m.workerIds());
+        workers = new LinkedHashMap<>(m.workers());
+        peers = List.copyOf(m.aggregators());
+        // Contributions of workers that left are dropped everywhere alike, so every shard agrees.
+        for (Map<String, Gradient> perWorker : pending.values()) {
+            perWorker.keySet().retainAll(workers.keySet());
+        }
+        completeReadySteps();
+        return this;
+    }
+
+    /** Completes, in step order, every step for which all live workers have sent their gradient. */
+    private void completeReadySteps() {
+        while (!pending.isEmpty()) {
+            long step = pending.firstKey();
+            if (step != stepsApplied || awaitingNorm.containsKey(step)) {
+                return;
+            }
+            Map<String, Gradient> got = pending.get(step);
+            if (workerIds.isEmpty() || !got.keySet().containsAll(workerIds)) {
+                return;
+            }
+            pending.pollFirstEntry();
+            float[] avg = average(got);
+            if (clipping) {
+                awaitingNorm.put(step, avg);
+                double sq = 0;
+                for (float v : avg) {
+                    sq += (double) v * v;
+                }
+                NormPart part = new NormPart(step, range.shard(), sq);
+                for (ActorRef<Command> p : peers) {
+                    p.tell(part);
+                }
+                return;
+            }
+            apply(step, avg, 1f);
+        }
+    }
+
+    private float[] average(Map<String, Gradient> got) {
+        float[] sum = new float[range.length()];
+        long total = 0;
+        for (String id : workerIds) {
+            total += got.get(id).samples();
+        }
+        if (total == 0) {
+            return sum;
+        }
+        for (String id : workerIds) {
+            Gradient g = got.get(id);
+            if (g.samples() == 0) {
+                continue;
+            }
+            float w = (float) ((double) g.samples() / total);
+            float[] d = g.data();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += w * d[i];
+            }
+        }
+        return sum;
+    }
+
+    private Behavior<Command> onNormPart(NormPart p) {
+        normParts.computeIfAbsent(p.step(), s -> new HashMap<>()).put(p.shard(), p.sumSquares());
+        tryApplyClipped();
+        return this;
+    }
+
+    private void tryApplyClipped() {
+        Long step = stepsApplied;
+        float[] avg = awaitingNorm.get(step);
+        Map<Integer, Double> parts = normParts.get(step);
+        if (avg == null || parts == null || parts.size() < peers.size()) {
+            return;
+        }
+        double sq = 0;
+        // Summed in shard order, so every shard computes the same norm bit for bit.
+        for (int s = 0; s < peers.size(); s++) {
+            sq += parts.getOrDefault(s, 0.0);
+        }
+        awaitingNorm.remove(step);
+        normParts.remove(step);
+        apply(step, avg, clip.scale(Math.sqrt(sq)));
+        completeReadySteps();
+    }
+
+    private void apply(long step, float[] avg, float scale) {
+        long t0 = System.nanoTime();
+        optimizer.update(step, params, avg, scale);
+        stepsApplied = step + 1;
+        lastUpdateMs = (System.nanoTime() - t0) / 1e6;
+        WorkerActor.ShardParams out = new WorkerActor.ShardParams(step, range, params.clone());
+        for (String id : workerIds) {
+            workers.get(id).tell(out);
+        }
+        if (snapshotAfter.remove(step) != null && snapshotSink != null) {
+            snapshotSink.tell(state());
+        }
+    }
+
+    private ShardState state() {
+        float[] ema = optimizer.ema();
+        return new ShardState(range.shard(), stepsApplied, params.clone(), optimizer.state(),
+                ema == null ? null : ema.clone());
+    }
+
+    private Behavior<Command> onFetchParams(FetchParams f) {
+        f.replyTo().tell(new WorkerActor.ShardParams(stepsApplied - 1, range, params.clone()));
+        return this;
+    }
+
+    private Behavior<Command> onGetState(GetState g) {
+        g.replyTo().tell(state());
+        return this;
+    }
+
+    private Behavior<Command> onSnapshotTo(SnapshotTo s) {
+        snapshotSink = s.coordinator();
+        return this;
+    }
+
+    private Behavior<Command> onRestore(Restore r) {
+        ShardState s = r.state();
+        if (s.params().length != range.length()) {
+            throw new IllegalStateException("checkpoint shard " + s.shard() + " has " + s.params().length
+                    + " parameters, this shard " + range.length());
+        }
+        System.arraycopy(s.params(), 0, params, 0, params.length);
+        optimizer.restore(s.optimizer());
+        stepsApplied = s.stepsApplied();
+        pending.clear();
+        return this;
+    }
+
+    private Behavior<Command> onGetStats(GetStats g) {
+        g.replyTo().tell(new Stats(range.shard(), stepsApplied, dropped, lastUpdateMs));
+        return this;
+    }
+
+    /** For metrics: how many steps are waiting on gradients. */
+    List<Long> pendingSteps() {
+        return new ArrayList<>(pending.keySet());
+    }
+}

@@ -1,0 +1,387 @@
+package t2t.actors;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import t2t.actors.runtime.EvalResult;
+import t2t.actors.runtime.JobListener;
+import t2t.actors.runtime.ShardRange;
+import t2t.actors.runtime.StudentCompute;
+import t2t.actors.runtime.WorkPlan;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongToDoubleFunction;
+
+/**
+ * Owns the epoch plan, the step slices, the membership generation, exactly-once accounting,
+ * checkpoints and metrics. Workers pull work a bounded number of steps ahead; a step is finished
+ * when every worker of its generation reported it; checkpoints are written when every shard has
+ * sent its state after a checkpoint step.
+ */
+public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
+
+    public sealed interface Command {}
+
+    public record Register(String workerId, ActorRef<WorkerActor.Command> ref, int numParams) implements Command {}
+
+    public record RequestWork(String workerId) implements Command {}
+
+    public record StepDone(String workerId, long step, long epoch, long generation, long[] sampleIds, long[] skippedIds,
+                           StudentCompute.StepLoss loss, int samples, double computeMs) implements Command {}
+
+    public record EvalDone(long step, long epoch, EvalResult result, double seconds) implements Command {}
+
+    public record WorkerIdle(String workerId, long version) implements Command {}
+
+    /** A shard's state after a checkpoint step, or at the end. */
+    public record ShardSnapshot(AggregatorActor.ShardState state) implements Command {}
+
+    /** What the job needs to know up front. */
+    public record Settings(int expectedWorkers, long maxSteps, long checkpointEvery, int logEvery,
+                           LongToDoubleFunction lrAt, long startStep, byte[] restoredState) {}
+
+    private final ActorContext<Command> ctx;
+    private final Settings settings;
+    private final WorkPlan plan;
+    private final JobListener listener;
+    private final List<ActorRef<AggregatorActor.Command>> aggregators;
+    private final List<ShardRange> ranges;
+    private final ActorRef<AggregatorActor.ShardState> snapshotAdapter;
+    private final long startNanos = System.nanoTime();
+
+    private final Map<String, ActorRef<WorkerActor.Command>> workers = new LinkedHashMap<>();
+    private long generation = -1;
+    private List<String> ranks = List.of();
+
+    /** Planned steps not yet finished: per-rank slices and who has received theirs. */
+    private final TreeMap<Long, Planned> planned = new TreeMap<>();
+    private long nextStepToPlan;
+    private boolean planExhausted;
+    private final Map<Long, PlanMark> planStateAfter = new HashMap<>();
+    private List<AggregatorActor.ShardState> finalShards;
+    private long finalStep = -1;
+
+    /** The plan's state right after a checkpoint step was planned, and that step's epoch. */
+    private record PlanMark(long epoch, byte[] state) {}
+    private final Map<Long, Map<Integer, AggregatorActor.ShardState>> snapshots = new HashMap<>();
+
+    // Exactly-once accounting per epoch.
+    private final Map<Long, BitSet> trained = new TreeMap<>();
+    private final Map<Long, Long> trainedCount = new TreeMap<>();
+    private long duplicates;
+    private long skipped;
+    private final Set<String> idle = new HashSet<>();
+
+    // Metrics window.
+    private long stepsDone;
+    private long windowSamples;
+    private long windowStartNanos = System.nanoTime();
+    private long totalSamples;
+    private double lastStepEndNanos = System.nanoTime();
+    private EvalResult lastEval;
+    private boolean finished;
+
+    private static final class Planned {
+        final WorkPlan.Step step;
+        final Set<Integer> handedOut = new HashSet<>();
+        final Map<String, StepDone> done = new HashMap<>();
+        final boolean snapshotAfter;
+        final boolean evalAfter;
+
+        Planned(WorkPlan.Step step, boolean snapshotAfter, boolean evalAfter) {
+            this.step = step;
+            this.snapshotAfter = snapshotAfter;
+            this.evalAfter = evalAfter;
+        }
+    }
+
+    public static Behavior<Command> create(Settings settings, WorkPlan plan, JobListener listener,
+                                           List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges) {
+        return Behaviors.setup(ctx -> new Coordinator(ctx, settings, plan, listener, aggregators, ranges));
+    }
+
+    private Coordinator(ActorContext<Command> ctx, Settings settings, WorkPlan plan, JobListener listener,
+                        List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges) {
+        super(ctx);
+        this.ctx = ctx;
+        this.settings = settings;
+        this.plan = plan;
+        this.listener = listener;
+        this.aggregators = aggregators;
+        this.ranges = ranges;
+        this.nextStepToPlan = settings.startStep();
+        this.snapshotAdapter = ctx.messageAdapter(AggregatorActor.ShardState.class, ShardSnapshot::new);
+        if (settings.restoredState() != null) {
+            restoreAccounting(settings.restoredState());
+        }
+        for (ActorRef<AggregatorActor.Command> a : aggregators) {
+            a.tell(new AggregatorActor.SnapshotTo(snapshotAdapter));
+        }
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Register.class, this::onRegister)
+                .onMessage(RequestWork.class, this::onRequestWork)
+                .onMessage(StepDone.class, this::onStepDone)
+                .onMessage(EvalDone.class, this::onEvalDone)
+                .onMessage(WorkerIdle.class, this::onWorkerIdle)
+                .onMessage(ShardSnapshot.class, this::onShardSnapshot)
+                .build();
+    }
+
+    private Behavior<Command> onRegister(Register r) {
+        int expected = ranges.isEmpty() ? 0 : ranges.get(ranges.size() - 1).end();
+        if (r.numParams() != expected) {
+            listener.onFailure(new IllegalStateException("worker " + r.workerId() + " has " + r.numParams()
+                    + " parameters, the shards cover " + expected));
+            return Behaviors.stopped();
+        }
+        workers.put(r.workerId(), r.ref());
+        if (generation < 0 && workers.size() == settings.expectedWorkers()) {
+            newGeneration("start with " + workers.size() + " workers");
+        }
+        return this;
+    }
+
+    private void newGeneration(String reason) {
+        generation++;
+        ranks = new ArrayList<>(workers.keySet());
+        AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, Map.copyOf(workers), aggregators);
+        for (ActorRef<AggregatorActor.Command> a : aggregators) {
+            a.tell(m);
+        }
+        WorkerActor.Topology t = new WorkerActor.Topology(generation, aggregators, ranges);
+        for (ActorRef<WorkerActor.Command> w : workers.values()) {
+            w.tell(t);
+        }
+        listener.onMembership(generation, ranks, reason);
+    }
+
+    private Behavior<Command> onRequestWork(RequestWork r) {
+        int rank = ranks.indexOf(r.workerId());
+        ActorRef<WorkerActor.Command> ref = workers.get(r.workerId());
+        if (rank < 0 || ref == null) {
+            return this;
+        }
+        for (Planned p : planned.values()) {
+            if (!p.handedOut.contains(rank)) {
+                handOut(p, rank, ref);
+                return this;
+            }
+        }
+        Planned p = planNext();
+        if (p == null) {
+            ref.tell(WorkerActor.NoMoreWork.INSTANCE);
+        } else {
+            handOut(p, rank, ref);
+        }
+        return this;
+    }
+
+    private Planned planNext() {
+        if (planExhausted || (settings.maxSteps() > 0 && nextStepToPlan >= settings.maxSteps())) {
+            planExhausted = true;
+            return null;
+        }
+        WorkPlan.Step s = plan.next(ranks.size());
+        if (s == null) {
+            planExhausted = true;
+            return null;
+        }
+        if (s.step() != nextStepToPlan) {
+            throw new IllegalStateException("plan produced step " + s.step() + ", expected " + nextStepToPlan);
+        }
+        nextStepToPlan++;
+        boolean last = s.lastOfRun() || (settings.maxSteps() > 0 && s.step() == settings.maxSteps() - 1);
+        boolean ckpt = settings.checkpointEvery() > 0
+                ? (s.step() + 1) % settings.checkpointEvery() == 0 || last
+                : s.lastOfEpoch() || last;
+        boolean eval = s.lastOfEpoch() || last;
+        Planned p = new Planned(s, ckpt, eval);
+        planned.put(s.step(), p);
+        if (ckpt) {
+            planStateAfter.put(s.step(), new PlanMark(s.epoch(), plan.saveState()));
+        }
+        if (last) {
+            finalStep = s.step();
+            planExhausted = true;
+        }
+        return p;
+    }
+
+    private void handOut(Planned p, int rank, ActorRef<WorkerActor.Command> ref) {
+        p.handedOut.add(rank);
+        WorkPlan.Step s = p.step;
+        ref.tell(new WorkerActor.Work(s.step(), s.epoch(), generation, rank, s.slices()[rank], p.snapshotAfter,
+                p.evalAfter && rank == 0));
+    }
+
+    private Behavior<Command> onStepDone(StepDone d) {
+        Planned p = planned.get(d.step());
+        if (p == null || d.generation() != generation) {
+            return this;
+        }
+        p.done.put(d.workerId(), d);
+        BitSet seen = trained.computeIfAbsent(d.epoch(), e -> new BitSet());
+        for (long id : d.sampleIds()) {
+            if (seen.get((int) id)) {
+                duplicates++;
+            } else {
+                seen.set((int) id);
+                trainedCount.merge(d.epoch(), 1L, Long::sum);
+            }
+        }
+        skipped += d.skippedIds().length;
+        if (p.done.keySet().containsAll(ranks)) {
+            finishStep(p);
+        }
+        return this;
+    }
+
+    private void finishStep(Planned p) {
+        planned.remove(p.step.step());
+        long now = System.nanoTime();
+        int samples = 0;
+        double total = 0;
+        double base = 0;
+        double distill = 0;
+        double dense = 0;
+        double compute = 0;
+        for (StepDone d : p.done.values()) {
+            samples += d.samples();
+            total += d.loss().total() * d.samples();
+            base += d.loss().base() * d.samples();
+            distill += d.loss().distill() * d.samples();
+            dense += d.loss().dense() * d.samples();
+            compute = Math.max(compute, d.computeMs());
+        }
+        double div = Math.max(1, samples);
+        stepsDone++;
+        windowSamples += samples;
+        totalSamples += samples;
+        long step = p.step.step();
+        boolean log = (step + 1) % settings.logEvery() == 0 || p.evalAfter;
+        if (log) {
+            double secs = (now - windowStartNanos) / 1e9;
+            long perEpoch = plan.stepsPerEpoch();
+            listener.onStep(new JobListener.StepMetrics(step, p.step.epoch(), perEpoch == 0 ? step : step % perEpoch,
+                    perEpoch, settings.lrAt().applyAsDouble(step), total / div, base / div, distill / div, dense / div,
+                    samples, windowSamples / Math.max(secs, 1e-9), (now - lastStepEndNanos) / 1e6, compute));
+            windowSamples = 0;
+            windowStartNanos = now;
+        }
+        lastStepEndNanos = now;
+    }
+
+    private Behavior<Command> onShardSnapshot(ShardSnapshot s) {
+        long step = s.state().stepsApplied() - 1;
+        Map<Integer, AggregatorActor.ShardState> got = snapshots.computeIfAbsent(step, k -> new HashMap<>());
+        got.put(s.state().shard(), s.state());
+        if (got.size() == ranges.size()) {
+            snapshots.remove(step);
+            List<AggregatorActor.ShardState> shards = new ArrayList<>(got.values());
+            shards.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
+            PlanMark mark = planStateAfter.remove(step);
+            try {
+                listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.state(), saveAccounting(),
+                        shards));
+            } catch (RuntimeException e) {
+                ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
+            }
+            if (step == finalStep) {
+                finalShards = shards;
+                maybeFinish();
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onEvalDone(EvalDone e) {
+        lastEval = e.result();
+        listener.onEval(e.step(), e.epoch(), e.result(), e.seconds());
+        return this;
+    }
+
+    private Behavior<Command> onWorkerIdle(WorkerIdle w) {
+        idle.add(w.workerId());
+        maybeFinish();
+        return this;
+    }
+
+    private void maybeFinish() {
+        if (finalShards != null && planned.isEmpty() && idle.containsAll(workers.keySet())) {
+            finish(finalShards);
+        }
+    }
+
+    private void finish(List<AggregatorActor.ShardState> shards) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        double wall = (System.nanoTime() - startNanos) / 1e9;
+        List<Long> perEpoch = new ArrayList<>(trainedCount.values());
+        listener.onFinished(new JobListener.JobResult(finalStep + 1, trained.size(), shards, lastEval, perEpoch,
+                duplicates, skipped, 0, wall, totalSamples / Math.max(wall, 1e-9), Map.of()));
+    }
+
+    /** Accounting that a checkpoint carries: per-epoch trained sample sets and counters. */
+    private byte[] saveAccounting() {
+        try (ByteArrayOutputStream bo = new ByteArrayOutputStream(); DataOutputStream o = new DataOutputStream(bo)) {
+            o.writeInt(1);
+            o.writeLong(duplicates);
+            o.writeLong(skipped);
+            o.writeInt(trained.size());
+            for (Map.Entry<Long, BitSet> e : trained.entrySet()) {
+                o.writeLong(e.getKey());
+                o.writeLong(trainedCount.getOrDefault(e.getKey(), 0L));
+                byte[] bits = e.getValue().toByteArray();
+                o.writeInt(bits.length);
+                o.write(bits);
+            }
+            o.flush();
+            return bo.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void restoreAccounting(byte[] state) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            if (in.readInt() != 1) {
+                throw new IllegalStateException("unknown coordinator state version");
+            }
+            duplicates = in.readLong();
+            skipped = in.readLong();
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                long epoch = in.readLong();
+                trainedCount.put(epoch, in.readLong());
+                byte[] bits = new byte[in.readInt()];
+                in.readFully(bits);
+                trained.put(epoch, BitSet.valueOf(bits));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package t2t.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Routers;
+import t2t.actors.config.SyncMode;
+import t2t.actors.runtime.BatchMaker;
+import t2t.actors.runtime.Evaluator;
+import t2t.actors.runtime.JobListener;
+import t2t.actors.runtime.ShardOptimizer;
+import t2t.actors.runtime.ShardRange;
+import t2t.actors.runtime.StudentCompute;
+import t2t.actors.runtime.TeacherCompute;
+import t2t.actors.runtime.WorkPlan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * A whole training job in one JVM (the embedded default): aggregators, a coordinator, a loader
+ * pool, a teacher and one worker per device, wired together and started. The returned future
+ * completes with the job's result, or exceptionally with what stopped it.
+ */
+public final class LocalJob {
+    private LocalJob() {}
+
+    /** Everything a job is made of; the factories run inside the actors that own what they make. */
+    public record Spec(
+            String name,
+            int workers,
+            int loaders,
+            SyncMode sync,
+            long seed,
+            int prefetch,
+            float[] initialParams,
+            Function<ShardRange, ShardOptimizer> optimizers,
+            int shards,
+            AggregatorActor.ClipPolicy clip,
+            boolean clipping,
+            IntFunction<StudentCompute> students,
+            Supplier<TeacherCompute> teacher,
+            BatchMaker batches,
+            Evaluator evaluator,
+            WorkPlan plan,
+            Coordinator.Settings settings,
+            List<AggregatorActor.ShardState> restoredShards) {}
+
+    public static CompletableFuture<JobListener.JobResult> run(Spec spec, JobListener listener) {
+        CompletableFuture<JobListener.JobResult> result = new CompletableFuture<>();
+        JobListener completing = new CompletingListener(listener, result);
+        ActorSystem<Void> system = ActorSystem.create(guardian(spec, completing), "t2t-" + spec.name(),
+                config(spec));
+        result.whenComplete((r, e) -> system.terminate());
+        system.getWhenTerminated().whenComplete((d, e) -> {
+            if (!result.isDone()) {
+                result.completeExceptionally(new IllegalStateException("the actor system stopped before the job finished"));
+            }
+        });
+        return result;
+    }
+
+    static Config config(Spec spec) {
+        return ConfigFactory.parseString(
+                "t2t.compute-dispatcher.thread-pool-executor.fixed-pool-size = " + spec.workers() + "\n"
+                        + "t2t.loader-dispatcher.thread-pool-executor.fixed-pool-size = " + spec.loaders() + "\n")
+                .withFallback(ConfigFactory.load());
+    }
+
+    private static Behavior<Void> guardian(Spec spec, JobListener listener) {
+        return Behaviors.setup(ctx -> {
+            DispatcherSelector compute = DispatcherSelector.fromConfig("t2t.compute-dispatcher");
+            DispatcherSelector loaderDispatcher = DispatcherSelector.fromConfig("t2t.loader-dispatcher");
+            DispatcherSelector service = DispatcherSelector.fromConfig("t2t.service-dispatcher");
+
+            List<ShardRange> ranges = ShardRange.split(spec.initialParams().length, spec.shards());
+            List<ActorRef<AggregatorActor.Command>> aggregators = new ArrayList<>();
+            for (ShardRange r : ranges) {
+                float[] slice = new float[r.length()];
+                System.arraycopy(spec.initialParams(), r.offset(), slice, 0, r.length());
+                ActorRef<AggregatorActor.Command> a = ctx.spawn(
+                        Behaviors.supervise(AggregatorActor.create(r, slice, spec.optimizers().apply(r), spec.clip(),
+                                spec.clipping())).onFailure(SupervisorStrategy.stop()),
+                        "aggregator-" + r.shard(), service);
+                if (spec.restoredShards() != null) {
+                    a.tell(new AggregatorActor.Restore(spec.restoredShards().get(r.shard())));
+                }
+                aggregators.add(a);
+                ctx.watch(a);
+            }
+            ActorRef<Coordinator.Command> coordinator = ctx.spawn(
+                    Coordinator.create(spec.settings(), spec.plan(), listener, aggregators, ranges), "coordinator",
+                    service);
+            ctx.watch(coordinator);
+            ActorRef<LoaderActor.Command> loaders = ctx.spawn(
+                    Routers.pool(spec.loaders(), Behaviors.supervise(LoaderActor.create(spec.batches()))
+                                    .onFailure(SupervisorStrategy.restart()))
+                            .withRoundRobinRouting()
+                            .withRouteeProps(loaderDispatcher),
+                    "loaders");
+            ActorRef<TeacherActor.Command> teacher = spec.teacher() == null ? null
+                    : ctx.spawn(TeacherActor.create(spec.teacher()), "teacher", service);
+            for (int i = 0; i < spec.workers(); i++) {
+                int rank = i;
+                ActorRef<WorkerActor.Command> w = ctx.spawn(
+                        WorkerActor.create("worker-" + i, () -> spec.students().apply(rank), spec.evaluator(),
+                                coordinator, loaders, teacher, spec.sync(), spec.seed(), spec.prefetch()),
+                        "worker-" + i, compute);
+                ctx.watch(w);
+            }
+            return Behaviors.<Void>receiveSignal((c, sig) -> {
+                if (sig instanceof org.apache.pekko.actor.typed.Terminated t) {
+                    listener.onFailure(new IllegalStateException(t.getRef().path().name()
+                            + " stopped unexpectedly; see the log above for its error"));
+                }
+                return Behaviors.same();
+            });
+        });
+    }
+
+    /** Completes the job's future on finish or failure, after the caller's listener saw it. */
+    private record CompletingListener(JobListener inner, CompletableFuture<JobListener.JobResult> result)
+            implements JobListener {
+        public void onStep(StepMetrics m) {
+            inner.onStep(m);
+        }
+
+        public void onEval(long step, long epoch, t2t.actors.runtime.EvalResult r, double seconds) {
+            inner.onEval(step, epoch, r, seconds);
+        }
+
+        public String onCheckpoint(CheckpointData data) {
+            return inner.onCheckpoint(data);
+        }
+
+        public void onMembership(long generation, List<String> workers, String reason) {
+            inner.onMembership(generation, workers, reason);
+        }
+
+        public void onFinished(JobResult r) {
+            try {
+                inner.onFinished(r);
+            } finally {
+                result.complete(r);
+            }
+        }
+
+        public void onFailure(Throwable cause) {
+            try {
+                inner.onFailure(cause);
+            } finally {
+                result.completeExceptionally(cause);
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package t2t.actors;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import t2t.actors.config.SyncMode;
+import t2t.actors.runtime.Evaluator;
+import t2t.actors.runtime.ShardRange;
+import t2t.actors.runtime.StudentCompute;
+import t2t.actors.runtime.TrainBatch;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * One per device. Holds a replica of the student; for each step it takes the prepared batch
+ * (decoded, augmented, mixed and taught ahead of time), runs forward and backward, sends each
+ * shard's slice of the gradient to that shard's aggregator, and installs the updated slices as
+ * they come back. Runs on the compute dispatcher: its native work never blocks the default one.
+ */
+public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
+
+    public sealed interface Command {}
+
+    /** The samples of one step for this worker. */
+    public record Work(long step, long epoch, long generation, int rank, long[] sampleIds, boolean snapshotAfter,
+                       boolean evalAfter) implements Command {}
+
+    /** Nothing more to train: finish what is in flight. */
+    public enum NoMoreWork implements Command { INSTANCE }
+
+    /** A prepared batch (after the teacher when one is on). */
+    public record BatchReady(Work work, TrainBatch batch) implements Command {}
+
+    /** A shard's parameters after the update of {@code step} (step -1: the initial parameters). */
+    public record ShardParams(long step, ShardRange range, float[] data) implements Command {}
+
+    /** The aggregators and the generation this worker trains in. */
+    public record Topology(long generation, List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges)
+            implements Command {}
+
+    public enum Stop implements Command { INSTANCE }
+
+    private final ActorContext<Command> ctx;
+    private final String id;
+    private final StudentCompute student;
+    private final Evaluator evaluator;
+    private final ActorRef<Coordinator.Command> coordinator;
+    private final ActorRef<LoaderActor.Command> loaders;
+    private final ActorRef<TeacherActor.Command> teacher;
+    private final SyncMode sync;
+    private final long seed;
+    private final int prefetch;
+
+    private long generation = -1;
+    private List<ActorRef<AggregatorActor.Command>> aggregators = List.of();
+    private List<ShardRange> ranges = List.of();
+    /** Parameter version: how many updates the local replica has installed. */
+    private long version = -1;
+    private final Map<Long, Integer> shardsArrived = new HashMap<>();
+    private final TreeMap<Long, BatchReady> ready = new TreeMap<>();
+    private final TreeMap<Long, Work> requested = new TreeMap<>();
+    private boolean noMoreWork;
+    private Work pendingEval;
+    private float[] grad;
+
+    public static Behavior<Command> create(String id, Supplier<StudentCompute> student, Evaluator evaluator,
+                                           ActorRef<Coordinator.Command> coordinator,
+                                           ActorRef<LoaderActor.Command> loaders, ActorRef<TeacherActor.Command> teacher,
+                                           SyncMode sync, long seed, int prefetch) {
+        return Behaviors.setup(ctx -> new WorkerActor(ctx, id, student.get(), evaluator, coordinator, loaders, teacher, sync, seed,
+                prefetch));
+    }
+
+    private WorkerActor(ActorContext<Command> ctx, String id, StudentCompute student, Evaluator evaluator,
+                        ActorRef<Coordinator.Command> coordinator, ActorRef<LoaderActor.Command> loaders,
+                        ActorRef<TeacherActor.Command> teacher, SyncMode sync, long seed, int prefetch) {
+        super(ctx);
+        this.ctx = ctx;
+        this.id = id;
+        this.student = student;
+        this.evaluator = evaluator;
+        this.coordinator = coordinator;
+        this.loaders = loaders;
+        this.teacher = teacher;
+        this.sync = sync;
+        this.seed = seed;
+        this.prefetch = prefetch;
+        this.grad = new float[student.numParams()];
+        coordinator.tell(new Coordinator.Register(id, ctx.getSelf(), student.numParams()));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Topology.class, this::onTopology)
+                .onMessage(Work.class, this::onWork)
+                .onMessage(BatchReady.class, this::onBatchReady)
+                .onMessage(ShardParams.class, this::onShardParams)
+                .onMessage(NoMoreWork.class, m -> onNoMoreWork())
+                .onMessage(Stop.class, m -> Behaviors.stopped())
+                .onSignal(PostStop.class, s -> onPostStop())
+                .build();
+    }
+
+    private Behavior<Command> onTopology(Topology t) {
+        boolean first = generation < 0;
+        generation = t.generation();
+        aggregators = t.aggregators();
+        ranges = t.ranges();
+        if (first) {
+            for (ActorRef<AggregatorActor.Command> a : aggregators) {
+                a.tell(new AggregatorActor.FetchParams(ctx.getSelf()));
+            }
+            for (int i = 0; i < prefetch; i++) {
+                coordinator.tell(new Coordinator.RequestWork(id));
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onWork(Work w) {
+        requested.put(w.step(), w);
+        // Loading and teaching happen now, while earlier steps compute.
+        loaders.tell(new LoaderActor.Load(w, ctx.getSelf(), teacher));
+        return this;
+    }
+
+    private Behavior<Command> onBatchReady(BatchReady b) {
+        if (b.work().generation() < generation && !requested.containsKey(b.work().step())) {
+            return this;
+        }
+        ready.put(b.work().step(), b);
+        runReadySteps();
+        return this;
+    }
+
+    private Behavior<Command> onShardParams(ShardParams p) {
+        student.writeParams(p.range().offset(), p.data());
+        int n = shardsArrived.merge(p.step(), 1, Integer::sum);
+        if (n == ranges.size()) {
+            shardsArrived.remove(p.step());
+            version = Math.max(version, p.step() + 1);
+            runReadySteps();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onNoMoreWork() {
+        noMoreWork = true;
+        maybeFinish();
+        return this;
+    }
+
+    /** Runs every step whose batch is ready and whose parameters are fresh enough. */
+    private void runReadySteps() {
+        while (version >= 0) {
+            if (pendingEval != null && version >= pendingEval.step() + 1) {
+                evaluate(pendingEval);
+                pendingEval = null;
+            }
+            if (ready.isEmpty()) {
+                break;
+            }
+            BatchReady next = ready.firstEntry().getValue();
+            long step = next.work().step();
+            long staleness = sync.kind() == SyncMode.Kind.STALE ? sync.parameter() : 0;
+            if (version < step - staleness || pendingEval != null) {
+                break;
+            }
+            ready.pollFirstEntry();
+            requested.remove(step);
+            trainStep(next);
+            if (!noMoreWork) {
+                coordinator.tell(new Coordinator.RequestWork(id));
+            }
+        }
+        maybeFinish();
+    }
+
+    /** One step: forward, loss, backward, gradient slices out. Parameters come back asynchronously. */
+    private void trainStep(BatchReady b) {
+        Work w = b.work();
+        long t0 = System.nanoTime();
+        // The noise seed depends on (seed, step, rank) only: a resumed run replays the same drop paths.
+        long noiseSeed = seed * 1_000_003L + w.step() * 8191L + w.rank();
+        StudentCompute.StepLoss loss = student.trainStep(b.batch(), noiseSeed, grad);
+        double computeMs = (System.nanoTime() - t0) / 1e6;
+        for (int s = 0; s < aggregators.size(); s++) {
+            ShardRange r = ranges.get(s);
+            float[] slice = new float[r.length()];
+            System.arraycopy(grad, r.offset(), slice, 0, r.length());
+            aggregators.get(s).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
+                    b.batch().size(), w.snapshotAfter()));
+        }
+        coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
+                b.batch().skippedIds(), loss, b.batch().size(), computeMs));
+        if (w.evalAfter()) {
+            pendingEval = w;
+        }
+    }
+
+    private void evaluate(Work after) {
+        long t0 = System.nanoTime();
+        coordinator.tell(new Coordinator.EvalDone(after.step(), after.epoch(), evaluator.evaluate(student),
+                (System.nanoTime() - t0) / 1e9));
+    }
+
+    private void maybeFinish() {
+        if (noMoreWork && ready.isEmpty() && requested.isEmpty() && pendingEval == null) {
+            coordinator.tell(new Coordinator.WorkerIdle(id, version));
+        }
+    }
+
+    private Behavior<Command> onPostStop() {
+        student.close();
+        return this;
+    }
+}

@@ -1,0 +1,37 @@
+package t2t.actors.runtime;
+
+import t2t.actors.AggregatorActor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the coordinator reports to whoever runs the job (the CLI writes metrics, draws the progress
+ * bar and writes checkpoints). Called from the coordinator's thread, one call at a time.
+ */
+public interface JobListener {
+    /** A finished step's figures (losses averaged over workers, weighted by samples). */
+    void onStep(StepMetrics m);
+
+    void onEval(long step, long epoch, EvalResult result, double seconds);
+
+    /** Writes a checkpoint; returns where it went. */
+    String onCheckpoint(CheckpointData data);
+
+    void onMembership(long generation, List<String> workers, String reason);
+
+    void onFinished(JobResult result);
+
+    void onFailure(Throwable cause);
+
+    record StepMetrics(long step, long epoch, long epochStep, long stepsPerEpoch, double lr, double total, double base,
+                       double distill, double dense, int samples, double imgPerSec, double stepMs, double computeMs) {}
+
+    /** Everything a checkpoint holds besides the model's frozen buffers (which never change). */
+    record CheckpointData(long step, long epoch, byte[] planState, byte[] coordinatorState,
+                          List<AggregatorActor.ShardState> shards) {}
+
+    record JobResult(long steps, long epochs, List<AggregatorActor.ShardState> shards, EvalResult lastEval,
+                     List<Long> samplesTrainedPerEpoch, long duplicateSamples, long skippedSamples,
+                     long workersRestarted, double wallSeconds, double trainImgPerSec, Map<String, Long> counters) {}
+}

@@ -1,0 +1,257 @@
+package t2t.actors;
+
+import t2t.actors.runtime.BatchMaker;
+import t2t.actors.runtime.EvalResult;
+import t2t.actors.runtime.Evaluator;
+import t2t.actors.runtime.JobListener;
+import t2t.actors.runtime.ShardOptimizer;
+import t2t.actors.runtime.StudentCompute;
+import t2t.actors.runtime.TrainBatch;
+import t2t.actors.runtime.WorkPlan;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Small real pieces for runtime tests: a separable synthetic dataset, a permutation plan, SGD. */
+final class TestJobs {
+    static final int FEATURES = 8;
+    static final int CLASSES = 3;
+
+    private TestJobs() {}
+
+    /** Sample i: class i % 3, features = class centre + noise, deterministic in i. */
+    static final class Data implements BatchMaker {
+        final int size;
+
+        Data(int size) {
+            this.size = size;
+        }
+
+        static void sample(long id, float[] out, int off) {
+            SplittableRandom r = new SplittableRandom(id * 7919L + 17);
+            int c = (int) (id % CLASSES);
+            for (int f = 0; f < FEATURES; f++) {
+                out[off + f] = (float) ((f % CLASSES == c ? 1.5 : 0.0) + r.nextGaussian() * 0.5);
+            }
+        }
+
+        @Override
+        public TrainBatch make(long step, long epoch, int rank, long[] ids) {
+            float[] px = new float[ids.length * FEATURES];
+            float[] t = new float[ids.length * CLASSES];
+            int[] labels = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                sample(ids[i], px, i * FEATURES);
+                labels[i] = (int) (ids[i] % CLASSES);
+                t[i * CLASSES + labels[i]] = 1f;
+            }
+            return new TrainBatch(step, epoch, ids.length, 1, 1, FEATURES, px, CLASSES, t, labels, ids, new long[0],
+                    0, 0, null, null);
+        }
+
+        @Override
+        public EvalBatch evalBatch(int index, int batchSize) {
+            int from = index * batchSize;
+            if (from >= 300) {
+                return null;
+            }
+            int n = Math.min(batchSize, 300 - from);
+            float[] px = new float[n * FEATURES];
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                long id = 1_000_000L + from + i;
+                sample(id, px, i * FEATURES);
+                labels[i] = (int) (id % CLASSES);
+            }
+            return new EvalBatch(n, 1, 1, FEATURES, px, labels);
+        }
+
+        @Override
+        public long skipped() {
+            return 0;
+        }
+    }
+
+    static final class Top1 implements Evaluator {
+        final BatchMaker data;
+
+        Top1(BatchMaker data) {
+            this.data = data;
+        }
+
+        @Override
+        public EvalResult evaluate(StudentCompute s) {
+            long right = 0;
+            long n = 0;
+            for (int i = 0; ; i++) {
+                BatchMaker.EvalBatch b = data.evalBatch(i, 64);
+                if (b == null) {
+                    break;
+                }
+                float[] z = s.evalLogits(b.pixels(), b.size(), 1, 1, FEATURES);
+                for (int k = 0; k < b.size(); k++) {
+                    int best = 0;
+                    for (int c = 1; c < CLASSES; c++) {
+                        if (z[k * CLASSES + c] > z[k * CLASSES + best]) {
+                            best = c;
+                        }
+                    }
+                    right += best == b.labels()[k] ? 1 : 0;
+                    n++;
+                }
+            }
+            return new EvalResult((double) right / n, 1.0, n, new double[CLASSES], new long[CLASSES][CLASSES]);
+        }
+    }
+
+    /** A seeded permutation per epoch; the global batch divided evenly over the ranks; drops the remainder. */
+    static final class Plan implements WorkPlan {
+        final int size;
+        final int globalBatch;
+        final int epochs;
+        final long seed;
+        long step;
+
+        Plan(int size, int globalBatch, int epochs, long seed) {
+            this.size = size;
+            this.globalBatch = globalBatch;
+            this.epochs = epochs;
+            this.seed = seed;
+        }
+
+        long[] permutation(long epoch) {
+            long[] p = new long[size];
+            for (int i = 0; i < size; i++) {
+                p[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(seed * 31 + epoch);
+            for (int i = size - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                long t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            return p;
+        }
+
+        @Override
+        public Step next(int world) {
+            long perEpoch = stepsPerEpoch();
+            long epoch = step / perEpoch;
+            if (epoch >= epochs) {
+                return null;
+            }
+            long inEpoch = step % perEpoch;
+            long[] p = permutation(epoch);
+            long[][] slices = new long[world][globalBatch / world];
+            for (int r = 0; r < world; r++) {
+                System.arraycopy(p, (int) (inEpoch * globalBatch + (long) r * (globalBatch / world)), slices[r], 0,
+                        globalBatch / world);
+            }
+            boolean lastOfEpoch = inEpoch == perEpoch - 1;
+            return new Step(step++, epoch, slices, lastOfEpoch, lastOfEpoch && epoch == epochs - 1);
+        }
+
+        @Override
+        public void requeue(long epoch, long[] ids) {
+            throw new UnsupportedOperationException("no worker is lost in these tests");
+        }
+
+        @Override
+        public long samplesPerEpoch() {
+            return stepsPerEpoch() * globalBatch;
+        }
+
+        @Override
+        public long stepsPerEpoch() {
+            return size / globalBatch;
+        }
+
+        @Override
+        public byte[] saveState() {
+            return ByteBuffer.allocate(8).putLong(step).array();
+        }
+
+        @Override
+        public void restoreState(byte[] state) {
+            step = ByteBuffer.wrap(state).getLong();
+        }
+    }
+
+    static final class Sgd implements ShardOptimizer {
+        final double lr;
+
+        Sgd(double lr) {
+            this.lr = lr;
+        }
+
+        @Override
+        public void update(long step, float[] params, float[] grad, float scale) {
+            for (int i = 0; i < params.length; i++) {
+                params[i] -= (float) (lr * grad[i] * scale);
+            }
+        }
+
+        @Override
+        public Map<String, float[]> state() {
+            return Map.of();
+        }
+
+        @Override
+        public void restore(Map<String, float[]> state) {}
+
+        @Override
+        public float[] ema() {
+            return null;
+        }
+    }
+
+    /** Collects what a job reports. */
+    static final class Recorder implements JobListener {
+        final List<StepMetrics> steps = new ArrayList<>();
+        final List<CheckpointData> checkpoints = new ArrayList<>();
+        final List<EvalResult> evals = new ArrayList<>();
+
+        @Override
+        public synchronized void onStep(StepMetrics m) {
+            steps.add(m);
+        }
+
+        @Override
+        public synchronized void onEval(long step, long epoch, EvalResult result, double seconds) {
+            evals.add(result);
+        }
+
+        @Override
+        public synchronized String onCheckpoint(CheckpointData data) {
+            checkpoints.add(data);
+            return "memory";
+        }
+
+        @Override
+        public void onMembership(long generation, List<String> workers, String reason) {}
+
+        @Override
+        public void onFinished(JobResult result) {}
+
+        @Override
+        public void onFailure(Throwable cause) {}
+    }
+
+    static float[] flatten(List<AggregatorActor.ShardState> shards) {
+        int n = 0;
+        for (AggregatorActor.ShardState s : shards) {
+            n += s.params().length;
+        }
+        float[] out = new float[n];
+        int off = 0;
+        for (AggregatorActor.ShardState s : shards) {
+            System.arraycopy(s.params(), 0, out, off, s.params().length);
+            off += s.params().length;
+        }
+        return out;
+    }
+}
