@@ -88,6 +88,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private long duplicates;
     private long skipped;
     private final Set<String> idle = new HashSet<>();
+    /** Workers whose request for work waits for the epoch's tail (slices in flight) to settle. */
+    private final List<String> waiting = new ArrayList<>();
 
     // Metrics window.
     private long stepsDone;
@@ -177,24 +179,31 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private Behavior<Command> onRequestWork(RequestWork r) {
-        int rank = ranks.indexOf(r.workerId());
-        ActorRef<WorkerActor.Command> ref = workers.get(r.workerId());
+        serve(r.workerId());
+        return this;
+    }
+
+    /** Hands the worker its slice of the lowest planned step it lacks, planning a step if needed. */
+    private void serve(String workerId) {
+        int rank = ranks.indexOf(workerId);
+        ActorRef<WorkerActor.Command> ref = workers.get(workerId);
         if (rank < 0 || ref == null) {
-            return this;
+            return;
         }
         for (Planned p : planned.values()) {
             if (!p.handedOut.contains(rank)) {
                 handOut(p, rank, ref);
-                return this;
+                return;
             }
         }
         Planned p = planNext();
-        if (p == null) {
+        if (p != null) {
+            handOut(p, rank, ref);
+        } else if (planExhausted) {
             ref.tell(WorkerActor.NoMoreWork.INSTANCE);
         } else {
-            handOut(p, rank, ref);
+            waiting.add(workerId);
         }
-        return this;
     }
 
     private Planned planNext() {
@@ -204,7 +213,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         }
         WorkPlan.Step s = plan.next(ranks.size());
         if (s == null) {
-            planExhausted = true;
+            planExhausted = plan.finished();
             return null;
         }
         if (s.step() != nextStepToPlan) {
@@ -241,6 +250,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             return this;
         }
         p.done.put(d.workerId(), d);
+        plan.completed(d.step(), ranks.indexOf(d.workerId()));
         BitSet seen = trained.computeIfAbsent(d.epoch(), e -> new BitSet());
         for (long id : d.sampleIds()) {
             if (seen.get((int) id)) {
@@ -253,6 +263,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         skipped += d.skippedIds().length;
         if (p.done.keySet().containsAll(ranks)) {
             finishStep(p);
+        }
+        if (!waiting.isEmpty()) {
+            List<String> retry = new ArrayList<>(waiting);
+            waiting.clear();
+            retry.forEach(this::serve);
         }
         return this;
     }
@@ -280,12 +295,12 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         totalSamples += samples;
         long step = p.step.step();
         boolean log = (step + 1) % settings.logEvery() == 0 || p.evalAfter;
+        double secs = (now - windowStartNanos) / 1e9;
+        long perEpoch = plan.stepsPerEpoch();
+        listener.onStep(new JobListener.StepMetrics(step, p.step.epoch(), perEpoch == 0 ? step : step % perEpoch,
+                perEpoch, settings.lrAt().applyAsDouble(step), total / div, base / div, distill / div, dense / div,
+                samples, windowSamples / Math.max(secs, 1e-9), (now - lastStepEndNanos) / 1e6, compute, log));
         if (log) {
-            double secs = (now - windowStartNanos) / 1e9;
-            long perEpoch = plan.stepsPerEpoch();
-            listener.onStep(new JobListener.StepMetrics(step, p.step.epoch(), perEpoch == 0 ? step : step % perEpoch,
-                    perEpoch, settings.lrAt().applyAsDouble(step), total / div, base / div, distill / div, dense / div,
-                    samples, windowSamples / Math.max(secs, 1e-9), (now - lastStepEndNanos) / 1e6, compute));
             windowSamples = 0;
             windowStartNanos = now;
         }

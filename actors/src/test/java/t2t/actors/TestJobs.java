@@ -156,7 +156,15 @@ final class TestJobs {
         }
 
         @Override
-        public void requeue(long epoch, long[] ids) {
+        public boolean finished() {
+            return step >= stepsPerEpoch() * epochs;
+        }
+
+        @Override
+        public void completed(long step, int rank) {}
+
+        @Override
+        public void requeue(long step, int rank) {
             throw new UnsupportedOperationException("no worker is lost in these tests");
         }
 
@@ -175,10 +183,6 @@ final class TestJobs {
             return ByteBuffer.allocate(8).putLong(step).array();
         }
 
-        @Override
-        public void restoreState(byte[] state) {
-            step = ByteBuffer.wrap(state).getLong();
-        }
     }
 
     static final class Sgd implements ShardOptimizer {

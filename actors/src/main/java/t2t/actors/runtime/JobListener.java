@@ -24,8 +24,14 @@ public interface JobListener {
 
     void onFailure(Throwable cause);
 
+    /**
+     * One finished step. {@code logged} marks the steps that go to the metrics log (every
+     * log-every steps and at epoch ends); the others only move the progress display.
+     * {@code imgPerSec} is measured over the steps since the last logged one.
+     */
     record StepMetrics(long step, long epoch, long epochStep, long stepsPerEpoch, double lr, double total, double base,
-                       double distill, double dense, int samples, double imgPerSec, double stepMs, double computeMs) {}
+                       double distill, double dense, int samples, double imgPerSec, double stepMs, double computeMs,
+                       boolean logged) {}
 
     /** Everything a checkpoint holds besides the model's frozen buffers (which never change). */
     record CheckpointData(long step, long epoch, byte[] planState, byte[] coordinatorState,

@@ -2,15 +2,25 @@ package t2t.actors.runtime;
 
 /**
  * The coordinator's plan of which samples each step trains on: a seeded permutation per epoch,
- * cut into per-worker slices; slices of a worker that was lost go back to the queue so that every
- * sample of an epoch is trained exactly once. Its state is part of a checkpoint.
+ * cut into per-worker slices; the slice of a worker that was lost goes back to the queue so that
+ * every sample of an epoch is trained exactly once. Its state is part of a checkpoint. Not
+ * thread-safe: the coordinator owns it.
  */
 public interface WorkPlan {
-    /** The next step's slices, one per rank, or null when training is over. */
+    /**
+     * The next step's slices, one per rank, or null when no step can be planned now: either the
+     * run is over ({@link #finished()}) or the epoch's tail waits on slices still in flight.
+     */
     Step next(int worldSize);
 
-    /** Samples of an unfinished slice, to be handed out again in this epoch. */
-    void requeue(long epoch, long[] sampleIds);
+    /** True once every step of every epoch has been planned and nothing can come back. */
+    boolean finished();
+
+    /** The slice of {@code rank} at {@code step} was trained (or its bad samples skipped). */
+    void completed(long step, int rank);
+
+    /** The slice of {@code rank} at {@code step} was not trained (its worker was lost): plan it again. */
+    void requeue(long step, int rank);
 
     /** Samples in one epoch (after repeated augmentation). */
     long samplesPerEpoch();
@@ -18,9 +28,11 @@ public interface WorkPlan {
     /** Steps in one epoch at full membership. */
     long stepsPerEpoch();
 
+    /**
+     * The state to resume from after every step planned so far has completed (the coordinator
+     * takes it right after planning a checkpoint step, before planning the next one).
+     */
     byte[] saveState();
-
-    void restoreState(byte[] state);
 
     /**
      * One planned step: per-rank slices; {@code lastOfEpoch} when the epoch's queue is empty after
