@@ -7,5 +7,8 @@ final class Commands {
     private Commands() {}
 
     static void register(CommandLine cl) {
+        cl.addSubcommand(new t2t.ops.cli.ModelsCommand());
+        cl.addSubcommand(new t2t.ops.cli.PredictCommand());
+        cl.addSubcommand(new t2t.ops.cli.BenchStepCommand());
     }
 }
