@@ -101,9 +101,8 @@ public final class ImageDecoder {
                 // OpenCV's GIF decoder composites transparent pixels; Pillow's P->RGB keeps the
                 // palette colour of the transparent index, as ImageIO's getRGB does.
                 return imageIo(data, header.format());
-            case UNKNOWN:
-                throw new BadImageException("not an image (unrecognised file signature)");
             default:
+                // BMP, TIFF, WebP, PPM/PGM and unrecognised signatures: OpenCV, then ImageIO.
                 Image8 viaOpenCv = openCv(data, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
                 return viaOpenCv != null ? viaOpenCv : imageIo(data, header.format());
         }
@@ -163,7 +162,8 @@ public final class ImageDecoder {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadImageException("no decoder for this " + format + " file");
+                throw new BadImageException(format == ImageHeader.Format.UNKNOWN
+                        ? "not an image (unrecognised file signature)" : "no decoder for this " + format + " file");
             }
             ImageReader reader = readers.next();
             try {

@@ -1,0 +1,124 @@
+package t2t.loader;
+
+import t2t.loader.data.Dataset;
+import t2t.loader.data.Sample;
+import t2t.loader.sampler.SampleRng;
+import t2t.loader.sampler.Slice;
+import t2t.loader.transform.SampleTransform;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Turns a slice of sample ids into a {@link Batch}: read + decode (the dataset), per-sample
+ * transform into the batch array, then batch mixing. Sample {@code i} draws its augmentation from
+ * {@code SampleRng.forSample(seed, epoch, id, copy)} and the mixer from {@code SampleRng.forStep(seed,
+ * epoch, step, slice)}, so a batch is the same whichever thread or loader built it and however many
+ * threads were used. Bad samples are skipped and reported in {@link Batch#skippedIds()}.
+ *
+ * <p>Threads: with an executor, the slice is cut into {@code threads} contiguous chunks run on it
+ * (the caller's thread waits, so give an executor that is not the caller's own single thread).
+ * Without one, everything runs on the caller's thread.
+ */
+public final class BatchAssembler {
+    private final Dataset dataset;
+    private final SampleTransform transform;
+    private final BatchMixer mixer;
+    private final long seed;
+    private final Executor executor;
+    private final int threads;
+
+    public BatchAssembler(Dataset dataset, SampleTransform transform, BatchMixer mixer, long seed,
+                          Executor executor, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        if (executor == null && threads != 1) {
+            throw new IllegalArgumentException("threads > 1 needs an executor");
+        }
+        this.dataset = dataset;
+        this.transform = transform;
+        this.mixer = mixer;
+        this.seed = seed;
+        this.executor = executor;
+        this.threads = threads;
+    }
+
+    /** Single-threaded, on the caller's thread. */
+    public BatchAssembler(Dataset dataset, SampleTransform transform, BatchMixer mixer, long seed) {
+        this(dataset, transform, mixer, seed, null, 1);
+    }
+
+    public Batch assemble(Slice slice) {
+        return assemble(slice.epoch(), slice.step(), slice.worker(), slice.sampleIds(), slice.copies());
+    }
+
+    public Batch assemble(int epoch, long step, int sliceIndex, long[] sampleIds, int[] copies) {
+        int n = sampleIds.length;
+        int c = transform.outChannels();
+        int h = transform.outHeight();
+        int w = transform.outWidth();
+        int per = c * h * w;
+        float[] pixels = new float[n * per];
+        int[] labels = new int[n];
+        boolean[] ok = new boolean[n];
+        int chunks = Math.min(threads, Math.max(1, n));
+        if (executor == null || chunks == 1) {
+            load(epoch, sampleIds, copies, 0, n, pixels, per, labels, ok);
+        } else {
+            List<CompletableFuture<Void>> futures = new ArrayList<>(chunks);
+            for (int t = 0; t < chunks; t++) {
+                int from = (int) ((long) n * t / chunks);
+                int to = (int) ((long) n * (t + 1) / chunks);
+                futures.add(CompletableFuture.runAsync(
+                        () -> load(epoch, sampleIds, copies, from, to, pixels, per, labels, ok), executor));
+            }
+            try {
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        int good = 0;
+        for (boolean b : ok) {
+            good += b ? 1 : 0;
+        }
+        long[] skipped = new long[n - good];
+        long[] keptIds = new long[good];
+        int[] keptCopies = new int[good];
+        int[] keptLabels = new int[good];
+        float[] kept = good == n ? pixels : new float[good * per];
+        for (int i = 0, k = 0, s = 0; i < n; i++) {
+            if (!ok[i]) {
+                skipped[s++] = sampleIds[i];
+                continue;
+            }
+            if (kept != pixels) {
+                System.arraycopy(pixels, i * per, kept, k * per, per);
+            }
+            keptIds[k] = sampleIds[i];
+            keptCopies[k] = copies[i];
+            keptLabels[k] = labels[i];
+            k++;
+        }
+        BatchMixer.Mixed mixed = mixer.mix(kept, good, c, h, w, keptLabels, dataset.numClasses(),
+                SampleRng.forStep(seed, epoch, step, sliceIndex));
+        return new Batch(epoch, step, sliceIndex, c, h, w, dataset.numClasses(), kept, keptLabels, mixed.targets(),
+                keptIds, keptCopies, skipped, mixed.params());
+    }
+
+    private void load(int epoch, long[] ids, int[] copies, int from, int to, float[] pixels, int per,
+                      int[] labels, boolean[] ok) {
+        for (int i = from; i < to; i++) {
+            Sample sample = dataset.get(ids[i]);
+            if (sample instanceof Sample.Decoded d) {
+                transform.apply(d.image(), SampleRng.forSample(seed, epoch, ids[i], copies[i]), pixels, i * per);
+                labels[i] = d.label();
+                ok[i] = true;
+            }
+        }
+    }
+}
