@@ -18,6 +18,7 @@ import java.util.Iterator;
 import static org.bytedeco.opencv.global.opencv_core.CV_16U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.setNumThreads;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
@@ -53,6 +54,12 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 public final class ImageDecoder {
     public static final long PILLOW_MAX_IMAGE_PIXELS = 89_478_485L;
     public static final long DEFAULT_PIXEL_LIMIT = 2 * PILLOW_MAX_IMAGE_PIXELS;
+
+    static {
+        // Loaders parallelise over samples; OpenCV's own thread pool (cvtColor splits large
+        // images) would only oversubscribe the cores.
+        setNumThreads(0);
+    }
 
     private final long pixelLimit;
 
