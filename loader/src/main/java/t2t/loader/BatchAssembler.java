@@ -104,8 +104,9 @@ public final class BatchAssembler {
             keptLabels[k] = labels[i];
             k++;
         }
-        BatchMixer.Mixed mixed = mixer.mix(kept, good, c, h, w, keptLabels, dataset.numClasses(),
-                SampleRng.forStep(seed, epoch, step, sliceIndex));
+        BatchMixer.Mixed mixed = good == 0
+                ? new BatchMixer.Mixed(new float[0], MixParams.NONE)
+                : mixer.mix(kept, good, c, h, w, keptLabels, dataset.numClasses(), SampleRng.forStep(seed, epoch, step, sliceIndex));
         return new Batch(epoch, step, sliceIndex, c, h, w, dataset.numClasses(), kept, keptLabels, mixed.targets(),
                 keptIds, keptCopies, skipped, mixed.params());
     }

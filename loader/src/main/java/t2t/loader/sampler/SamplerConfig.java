@@ -29,6 +29,11 @@ public record SamplerConfig(long datasetSize, int globalBatch, long seed, boolea
         return new SamplerConfig(datasetSize, globalBatch, seed, true, 1, true);
     }
 
+    /** Every sample once, in id order, the last batch kept: an evaluation pass. */
+    public static SamplerConfig eval(long datasetSize, int globalBatch) {
+        return new SamplerConfig(datasetSize, globalBatch, 0, false, 1, false);
+    }
+
     /**
      * Positions per epoch: one per sample. With repeats, as DeiT's RASampler, an epoch walks the
      * first {@code datasetSize} positions of the r-fold repeated permutation, i.e. about

@@ -36,6 +36,8 @@ class ImageDecoderTest {
             "rgb16.png, rgb16, 0",
             "palette.gif, palette_gif, 0",
             "rgb.bmp, rgb_bmp, 0",
+            "lossless.webp, lossless_webp, 0",
+            "rgb.tif, rgb_tif, 0",
             "rgb420_q90.jpg, rgb420_q90, 0",
             "progressive.jpg, progressive, 0",
             "gray.jpg, gray, 0",
