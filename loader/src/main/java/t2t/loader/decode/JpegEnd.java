@@ -14,10 +14,11 @@ final class JpegEnd {
         if (sos < 0) {
             return false;
         }
-        // Inside entropy-coded data every 0xFF is followed by 0x00 or a restart marker, so the
-        // first FF D9 after the first scan header is the real end (an EXIF thumbnail's EOI lies
-        // in APP1, before the scan, and was skipped by the segment walk).
-        for (int i = sos; i + 1 < b.length; i++) {
+        // Inside entropy-coded data every 0xFF is followed by 0x00 or a restart marker, so any
+        // FF D9 after the first scan header is a real end (an EXIF thumbnail's EOI lies in APP1,
+        // before the scan, and was skipped by the segment walk). Searching from the back finds it
+        // at once in a complete file.
+        for (int i = b.length - 2; i >= sos; i--) {
             if (b[i] == (byte) 0xFF && b[i + 1] == (byte) 0xD9) {
                 return true;
             }

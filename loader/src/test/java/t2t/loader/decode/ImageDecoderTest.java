@@ -76,6 +76,9 @@ class ImageDecoderTest {
         byte[] jpeg = resource("rgb420_q90.jpg");
         byte[] truncated = java.util.Arrays.copyOf(jpeg, jpeg.length * 2 / 3);
         assertThrows(BadImageException.class, () -> decoder.decodeRgb(truncated));
+        // Pillow 9.4 refuses even a file missing only its EOI: "image file is truncated".
+        byte[] noEoi = java.util.Arrays.copyOf(jpeg, jpeg.length - 2);
+        assertThrows(BadImageException.class, () -> decoder.decodeRgb(noEoi));
         byte[] padded = java.util.Arrays.copyOf(jpeg, jpeg.length + 100);
         for (int i = jpeg.length; i < padded.length; i++) {
             padded[i] = (byte) (i * 37);
