@@ -110,8 +110,12 @@ public final class ImageDecoder {
                 return imageIo(data, header.format());
             default:
                 // BMP, TIFF, WebP, PPM/PGM and unrecognised signatures: OpenCV, then ImageIO.
+                // Their headers are not probed (a TIFF's size sits in an IFD anywhere in the file),
+                // so only OpenCV's own cap of 2^30 pixels guards the decode; the limit still decides.
                 Image8 viaOpenCv = openCv(data, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
-                return viaOpenCv != null ? viaOpenCv : imageIo(data, header.format());
+                Image8 image = viaOpenCv != null ? viaOpenCv : imageIo(data, header.format());
+                checkPixels(image.width(), image.height());
+                return image;
         }
     }
 
