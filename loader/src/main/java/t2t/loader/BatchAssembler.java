@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
 
 /**
  * Turns a slice of sample ids into a {@link Batch}: read + decode (the dataset), per-sample
@@ -57,6 +58,19 @@ public final class BatchAssembler {
     }
 
     public Batch assemble(int epoch, long step, int sliceIndex, long[] sampleIds, int[] copies) {
+        return build(epoch, step, sliceIndex, sampleIds, copies, i -> dataset.get(sampleIds[i]));
+    }
+
+    /**
+     * Batches samples already read in storage order (a {@code WebDataset} stream); reading and
+     * decoding happened in the stream, the transforms run here. Copies are 0.
+     */
+    public Batch assembleRead(int epoch, long step, int sliceIndex, List<Sample> samples) {
+        long[] ids = samples.stream().mapToLong(Sample::id).toArray();
+        return build(epoch, step, sliceIndex, ids, new int[ids.length], samples::get);
+    }
+
+    private Batch build(int epoch, long step, int sliceIndex, long[] sampleIds, int[] copies, IntFunction<Sample> read) {
         int n = sampleIds.length;
         int c = transform.outChannels();
         int h = transform.outHeight();
@@ -67,14 +81,14 @@ public final class BatchAssembler {
         boolean[] ok = new boolean[n];
         int chunks = Math.min(threads, Math.max(1, n));
         if (executor == null || chunks == 1) {
-            load(epoch, sampleIds, copies, 0, n, pixels, per, labels, ok);
+            load(epoch, read, sampleIds, copies, 0, n, pixels, per, labels, ok);
         } else {
             List<CompletableFuture<Void>> futures = new ArrayList<>(chunks);
             for (int t = 0; t < chunks; t++) {
                 int from = (int) ((long) n * t / chunks);
                 int to = (int) ((long) n * (t + 1) / chunks);
                 futures.add(CompletableFuture.runAsync(
-                        () -> load(epoch, sampleIds, copies, from, to, pixels, per, labels, ok), executor));
+                        () -> load(epoch, read, sampleIds, copies, from, to, pixels, per, labels, ok), executor));
             }
             try {
                 CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
@@ -111,10 +125,10 @@ public final class BatchAssembler {
                 keptIds, keptCopies, skipped, mixed.params());
     }
 
-    private void load(int epoch, long[] ids, int[] copies, int from, int to, float[] pixels, int per,
-                      int[] labels, boolean[] ok) {
+    private void load(int epoch, IntFunction<Sample> read, long[] ids, int[] copies, int from, int to,
+                      float[] pixels, int per, int[] labels, boolean[] ok) {
         for (int i = from; i < to; i++) {
-            Sample sample = dataset.get(ids[i]);
+            Sample sample = read.apply(i);
             if (sample instanceof Sample.Decoded d) {
                 transform.apply(d.image(), SampleRng.forSample(seed, epoch, ids[i], copies[i]), pixels, i * per);
                 labels[i] = d.label();

@@ -98,6 +98,17 @@ class BatchAssemblerTest {
     }
 
     @Test
+    void streamedSamplesBatchLikeIdsDo() {
+        long[] ids = {8, 3, 71};
+        BatchAssembler assembler = new BatchAssembler(dataset, new ProbeTransform(3), BatchMixer.none(0.1), 7);
+        Batch byId = assembler.assemble(1, 2, 0, ids, new int[3]);
+        java.util.List<t2t.loader.data.Sample> read = Arrays.stream(ids).mapToObj(dataset::get).toList();
+        Batch streamed = assembler.assembleRead(1, 2, 0, read);
+        assertArrayEquals(byId.pixels(), streamed.pixels());
+        assertArrayEquals(byId.sampleIds(), streamed.sampleIds());
+    }
+
+    @Test
     void targetsAreSmoothedOneHotWithoutAMixer() {
         Batch b = new BatchAssembler(dataset, new ProbeTransform(3), BatchMixer.none(0.1), 1)
                 .assemble(0, 0, 0, new long[] {13, 4}, new int[2]);
