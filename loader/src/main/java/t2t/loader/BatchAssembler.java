@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -20,8 +21,8 @@ import java.util.function.IntFunction;
  * epoch, step, slice)}, so a batch is the same whichever thread or loader built it and however many
  * threads were used. Bad samples are skipped and reported in {@link Batch#skippedIds()}.
  *
- * <p>Threads: with an executor, the slice is cut into {@code threads} contiguous chunks run on it
- * (the caller's thread waits, so give an executor that is not the caller's own single thread).
+ * <p>Threads: with an executor, {@code threads} tasks on it pull samples one by one (the caller's
+ * thread waits, so give an executor that is not the caller's own single thread).
  * Without one, everything runs on the caller's thread.
  */
 public final class BatchAssembler {
@@ -79,16 +80,20 @@ public final class BatchAssembler {
         float[] pixels = new float[n * per];
         int[] labels = new int[n];
         boolean[] ok = new boolean[n];
-        int chunks = Math.min(threads, Math.max(1, n));
-        if (executor == null || chunks == 1) {
-            load(epoch, read, sampleIds, copies, 0, n, pixels, per, labels, ok);
+        int tasks = Math.min(threads, Math.max(1, n));
+        AtomicInteger next = new AtomicInteger();
+        Runnable drain = () -> {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                load(epoch, read.apply(i), sampleIds[i], copies[i], i, pixels, per, labels, ok);
+            }
+        };
+        if (executor == null || tasks == 1) {
+            drain.run();
         } else {
-            List<CompletableFuture<Void>> futures = new ArrayList<>(chunks);
-            for (int t = 0; t < chunks; t++) {
-                int from = (int) ((long) n * t / chunks);
-                int to = (int) ((long) n * (t + 1) / chunks);
-                futures.add(CompletableFuture.runAsync(
-                        () -> load(epoch, read, sampleIds, copies, from, to, pixels, per, labels, ok), executor));
+            // Samples are pulled one at a time, so a slow JPEG does not hold up a whole chunk.
+            List<CompletableFuture<Void>> futures = new ArrayList<>(tasks);
+            for (int t = 0; t < tasks; t++) {
+                futures.add(CompletableFuture.runAsync(drain, executor));
             }
             try {
                 CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
@@ -125,15 +130,12 @@ public final class BatchAssembler {
                 keptIds, keptCopies, skipped, mixed.params());
     }
 
-    private void load(int epoch, IntFunction<Sample> read, long[] ids, int[] copies, int from, int to,
-                      float[] pixels, int per, int[] labels, boolean[] ok) {
-        for (int i = from; i < to; i++) {
-            Sample sample = read.apply(i);
-            if (sample instanceof Sample.Decoded d) {
-                transform.apply(d.image(), SampleRng.forSample(seed, epoch, ids[i], copies[i]), pixels, i * per);
-                labels[i] = d.label();
-                ok[i] = true;
-            }
+    private void load(int epoch, Sample sample, long id, int copy, int row, float[] pixels, int per,
+                      int[] labels, boolean[] ok) {
+        if (sample instanceof Sample.Decoded d) {
+            transform.apply(d.image(), SampleRng.forSample(seed, epoch, id, copy), pixels, row * per);
+            labels[row] = d.label();
+            ok[row] = true;
         }
     }
 }
