@@ -11,6 +11,7 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * torchvision's {@code ImageFolder} layout: one subfolder per class, classes sorted by name and
- * numbered from 0, image files found recursively (links followed) and sorted by path. Files are
+ * numbered from 0, image files found recursively (links followed) in torchvision's order (folder
+ * path, then file name). Files are
  * kept by extension as torchvision does ({@code IMG_EXTENSIONS}); other files are ignored and
  * counted. A root holding {@code train/} or {@code val/} is read per split. Files are read and
  * decoded at {@link #get}, so a bad file costs nothing until its turn and is then a counted skip.
@@ -95,7 +97,9 @@ public final class ImageFolder implements Dataset {
             } catch (IOException | java.io.UncheckedIOException e) {
                 throw new UserInputException("cannot walk class folder " + dir.resolve(classes.get(c)) + ": " + e.getMessage(), e);
             }
-            found.sort(null);
+            // torchvision: sorted(os.walk(class_dir)) then sorted(fnames): by folder path, then name.
+            found.sort(Comparator.comparing((Path p) -> p.getParent().toString())
+                    .thenComparing(p -> p.getFileName().toString()));
             for (Path p : found) {
                 if (EXTENSIONS.contains(extension(p))) {
                     files.add(p);

@@ -26,7 +26,7 @@ class ImageFolderTest {
     void classesSortedFilesSortedSplitsHonoured(@TempDir Path root) throws IOException {
         for (String split : List.of("train", "val")) {
             for (String cls : List.of("zebra", "ant", "Moth")) {
-                Path dir = Files.createDirectories(root.resolve(split).resolve(cls).resolve("nested"));
+                Path dir = Files.createDirectories(root.resolve(split).resolve(cls).resolve("a_nested"));
                 Files.write(dir.getParent().resolve("b.png"), TestImages.png(8, 6, 1));
                 Files.write(dir.getParent().resolve("a.JPG"), TestImages.jpeg(8, 6, 2));
                 Files.write(dir.resolve("c.png"), TestImages.png(8, 6, 3));
@@ -39,7 +39,7 @@ class ImageFolderTest {
         assertEquals(1, train.ignoredFiles().size());
         assertTrue(train.source(3).endsWith("ant/a.JPG"), train.source(3));
         assertTrue(train.source(4).endsWith("ant/b.png"));
-        assertTrue(train.source(5).endsWith("ant/nested/c.png"));
+        assertTrue(train.source(5).endsWith("ant/a_nested/c.png"), "a folder's own files before its subfolders', as sorted(os.walk)");
         Sample.Decoded d = assertInstanceOf(Sample.Decoded.class, train.get(4));
         assertEquals(1, d.label());
         assertEquals(8, d.image().width());
