@@ -42,8 +42,9 @@ class ImageDecoderTest {
             "progressive.jpg, progressive, 0",
             "gray.jpg, gray, 0",
             "exif6.jpg, exif6, 0",
-            // libjpeg's CMYK->RGB in OpenCV and Pillow's cmyk2rgb round differently.
-            "cmyk.jpg, cmyk, 2",
+            // Adobe (inverted) CMYK: OpenCV's k - ((255-c)*k >> 8) is one below Pillow's
+            // MULDIV255 rounding on every value (measured: max 1).
+            "cmyk.jpg, cmyk, 1",
     })
     void matchesPillowConvertRgb(String file, String expected, int tolerance) throws Exception {
         Image8 image = decoder.decodeRgb(resource(file));
