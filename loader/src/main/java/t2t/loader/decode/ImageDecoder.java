@@ -44,7 +44,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
  *     model trained under timm saw exactly those pixels.</li>
  * <li>A truncated JPEG (no end-of-image marker) is refused: Pillow raises "image file is
  *     truncated" where libjpeg would pad with gray. A JPEG or PNG that OpenCV refuses is not
- *     retried with ImageIO, whose PNG reader ignores CRCs and would accept files Pillow rejects.</li>
+ *     retried with ImageIO, whose PNG reader ignores CRCs and would accept files Pillow rejects.
+ *     One known difference remains: libpng refuses a PNG whose only fault is a bad IDAT CRC,
+ *     which Pillow (checking CRCs only before the first IDAT) decodes; we skip it.</li>
  * <li>Pixel limit (decompression bombs): checked on the header before decoding. The default is
  *     Pillow's error threshold, 2 x {@code MAX_IMAGE_PIXELS} = 178,956,970; between 1x and 2x
  *     Pillow only warns, and timm would train on the image.</li>
