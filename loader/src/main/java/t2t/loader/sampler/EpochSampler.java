@@ -3,6 +3,7 @@ package t2t.loader.sampler;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The epoch plan with exactly-once accounting (not thread-safe: one owner, the coordinator).
@@ -35,6 +36,8 @@ public final class EpochSampler {
     /** consumed | dropped | inFlight: the complement is what is available. */
     private BitSet taken;
     private int available;
+    /** Steps with slices still in flight -> how many non-empty slices each still has out. */
+    private final TreeMap<Long, Integer> outstanding = new TreeMap<>();
 
     public EpochSampler(SamplerConfig config, int epoch) {
         this.config = config;
@@ -58,6 +61,7 @@ public final class EpochSampler {
         this.consumed = consumed;
         this.dropped = dropped;
         this.inFlight = new BitSet();
+        this.outstanding.clear();
         this.taken = (BitSet) consumed.clone();
         taken.or(dropped);
         this.available = order.length() - taken.cardinality();
@@ -114,6 +118,9 @@ public final class EpochSampler {
                 copies[k] = order.copy(position);
             }
             slices.add(new Slice(epoch, step, w, workers, positions, ids, copies));
+            if (count > 0) {
+                outstanding.merge(step, 1, Integer::sum);
+            }
         }
         return new StepPlan(epoch, step++, List.copyOf(slices));
     }
@@ -133,6 +140,7 @@ public final class EpochSampler {
             inFlight.clear(p);
             consumed.set(p);
         }
+        settle(slice);
     }
 
     /** Returns an unfinished slice's positions to the epoch, to be issued again first. */
@@ -143,6 +151,13 @@ public final class EpochSampler {
             taken.clear(p);
         }
         available += slice.size();
+        settle(slice);
+    }
+
+    private void settle(Slice slice) {
+        if (slice.size() > 0) {
+            outstanding.computeIfPresent(slice.step(), (k, n) -> n == 1 ? null : n - 1);
+        }
     }
 
     private void checkInFlight(Slice slice) {
@@ -162,9 +177,15 @@ public final class EpochSampler {
         return inFlight.isEmpty() && consumed.cardinality() + dropped.cardinality() == order.length();
     }
 
-    /** The state to checkpoint. Take it at a step boundary: slices in flight will be re-issued on resume. */
+    /**
+     * The state to checkpoint. Slices in flight are not in it: on resume they are issued again,
+     * lowest positions first, from the number of the oldest step still in flight, so a run
+     * checkpointed while the next step was already planned (pipelining) resumes with the same
+     * steps as the uninterrupted run.
+     */
     public SamplerState state() {
-        return new SamplerState(config, epoch, step, workers, consumed.toLongArray(), dropped.toLongArray());
+        long resumeStep = outstanding.isEmpty() ? step : outstanding.firstKey();
+        return new SamplerState(config, epoch, resumeStep, workers, consumed.toLongArray(), dropped.toLongArray());
     }
 
     public SamplerConfig config() {

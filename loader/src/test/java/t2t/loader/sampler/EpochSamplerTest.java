@@ -129,6 +129,38 @@ class EpochSamplerTest {
         }
     }
 
+    /** Step t+1 is planned (and in flight) when step t's checkpoint is taken, as a pipelined runtime does. */
+    @Test
+    void resumeFromAPipelinedCheckpointReplaysTheInFlightStep() {
+        SamplerConfig config = new SamplerConfig(500, 50, 21, true, 1, true);
+        EpochSampler whole = new EpochSampler(config, 1);
+        List<long[]> expected = new ArrayList<>();
+        for (StepPlan p = whole.nextStep(3); p != null; p = whole.nextStep(3)) {
+            p.slices().forEach(s -> expected.add(s.sampleIds()));
+            p.slices().forEach(whole::complete);
+        }
+        EpochSampler live = new EpochSampler(config, 1);
+        List<long[]> got = new ArrayList<>();
+        StepPlan current = live.nextStep(3);
+        for (int i = 0; i < 4; i++) {
+            StepPlan ahead = live.nextStep(3);
+            current.slices().forEach(s -> got.add(s.sampleIds()));
+            current.slices().forEach(live::complete);
+            current = ahead;
+        }
+        SamplerState checkpoint = live.state();
+        assertEquals(4, checkpoint.step(), "step 4 was planned but not trained");
+        EpochSampler resumed = EpochSampler.resume(checkpoint);
+        for (StepPlan p = resumed.nextStep(3); p != null; p = resumed.nextStep(3)) {
+            p.slices().forEach(s -> got.add(s.sampleIds()));
+            p.slices().forEach(resumed::complete);
+        }
+        assertEquals(expected.size(), got.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), got.get(i), "slice " + i);
+        }
+    }
+
     @Test
     void slicesInFlightAtCheckpointAreIssuedAgainOnResume() {
         SamplerConfig config = new SamplerConfig(300, 100, 3, true, 1, true);
