@@ -20,12 +20,10 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.setNumThreads;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR_RGB;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
-import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
-import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
  * Bytes of an image file to an 8-bit image, with the pixels Pillow's
@@ -58,10 +56,16 @@ public final class ImageDecoder {
     public static final long DEFAULT_PIXEL_LIMIT = 2 * PILLOW_MAX_IMAGE_PIXELS;
 
     static {
-        // Loaders parallelise over samples; OpenCV's own thread pool (cvtColor splits large
-        // images) would only oversubscribe the cores.
+        // Loaders parallelise over samples; OpenCV's own thread pool (colour conversions split
+        // large images) would only oversubscribe the cores.
         setNumThreads(0);
     }
+
+    /**
+     * 3-channel 8-bit RGB straight from the codec (libjpeg-turbo emits RGB itself, so no BGR pass),
+     * with EXIF orientation ignored.
+     */
+    private static final int COLOR_RGB = IMREAD_COLOR_RGB | IMREAD_IGNORE_ORIENTATION;
 
     private final long pixelLimit;
 
@@ -100,12 +104,12 @@ public final class ImageDecoder {
                 if (!JpegEnd.hasEndOfImage(data)) {
                     throw new BadImageException("truncated JPEG (no end-of-image marker)");
                 }
-                return requireOpenCv(data, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION, "JPEG");
+                return requireOpenCv(data, COLOR_RGB, "JPEG");
             case PNG:
                 if (header.bitDepth() == 16 && header.pngColorType() == 0) {
                     return gray16Clipped(data);
                 }
-                return requireOpenCv(data, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION, "PNG");
+                return requireOpenCv(data, COLOR_RGB, "PNG");
             case GIF:
                 // OpenCV's GIF decoder composites transparent pixels; Pillow's P->RGB keeps the
                 // palette colour of the transparent index, as ImageIO's getRGB does.
@@ -114,7 +118,7 @@ public final class ImageDecoder {
                 // BMP, TIFF, WebP, PPM/PGM and unrecognised signatures: OpenCV, then ImageIO.
                 // Their headers are not probed (a TIFF's size sits in an IFD anywhere in the file),
                 // so only OpenCV's own cap of 2^30 pixels guards the decode; the limit still decides.
-                Image8 viaOpenCv = openCv(data, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
+                Image8 viaOpenCv = openCv(data, COLOR_RGB);
                 Image8 image = viaOpenCv != null ? viaOpenCv : imageIo(data, header.format());
                 checkPixels(image.width(), image.height());
                 return image;
@@ -140,16 +144,13 @@ public final class ImageDecoder {
     private static Image8 openCv(byte[] data, int flags) {
         try (BytePointer bytes = new BytePointer(data);
              Mat encoded = new Mat(1, data.length, CV_8UC1, bytes);
-             Mat bgr = imdecode(encoded, flags)) {
-            if (bgr.empty() || bgr.depth() != CV_8U || bgr.channels() != 3) {
+             Mat rgb = imdecode(encoded, flags)) {
+            if (rgb.empty() || rgb.depth() != CV_8U || rgb.channels() != 3 || !rgb.isContinuous()) {
                 return null;
             }
-            try (Mat rgb = new Mat()) {
-                cvtColor(bgr, rgb, COLOR_BGR2RGB);
-                byte[] pixels = new byte[rgb.cols() * rgb.rows() * 3];
-                rgb.data().get(pixels);
-                return new Image8(rgb.cols(), rgb.rows(), 3, pixels);
-            }
+            byte[] pixels = new byte[rgb.cols() * rgb.rows() * 3];
+            rgb.data().get(pixels);
+            return new Image8(rgb.cols(), rgb.rows(), 3, pixels);
         }
     }
 
