@@ -19,6 +19,9 @@ public interface Dataset extends AutoCloseable {
 
     Sample get(long id);
 
+    /** Sample {@code id}'s label without reading its image. */
+    int label(long id);
+
     /** Where sample {@code id} comes from (a path, or shard!member), for logs. */
     String source(long id);
 

@@ -157,6 +157,7 @@ public final class FashionMnist implements Dataset {
         return channels;
     }
 
+    @Override
     public int label(long id) {
         return labels[Math.toIntExact(id)];
     }

@@ -130,6 +130,7 @@ public final class ImageFolder implements Dataset {
         return dir;
     }
 
+    @Override
     public int label(long id) {
         return labels[Math.toIntExact(id)];
     }

@@ -40,7 +40,7 @@ public final class SyntheticDataset implements Dataset {
         if (id < 0 || id >= size) {
             throw new IndexOutOfBoundsException("sample id " + id + " outside 0.." + (size - 1));
         }
-        int label = (int) (id % numClasses);
+        int label = label(id);
         SplittableRandom rng = new SplittableRandom(SampleRng.mix(seed, 0x5E17_4E71L, id));
         double angle = Math.PI * label / numClasses;
         double freq = 2 * Math.PI * (2 + label % 4) / Math.max(width, height);
@@ -64,6 +64,11 @@ public final class SyntheticDataset implements Dataset {
             }
         }
         return new Sample.Decoded(id, new Image8(width, height, channels, pixels), label);
+    }
+
+    @Override
+    public int label(long id) {
+        return (int) (id % numClasses);
     }
 
     @Override

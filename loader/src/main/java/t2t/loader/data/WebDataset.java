@@ -169,6 +169,7 @@ public final class WebDataset implements Dataset {
         return incomplete;
     }
 
+    @Override
     public int label(long id) {
         return labels[Math.toIntExact(id)];
     }
