@@ -10,5 +10,6 @@ final class Commands {
         cl.addSubcommand(new t2t.ops.cli.ModelsCommand());
         cl.addSubcommand(new t2t.ops.cli.PredictCommand());
         cl.addSubcommand(new t2t.ops.cli.BenchStepCommand());
+        cl.addSubcommand(new t2t.ops.cli.BenchLoaderCommand());
     }
 }
