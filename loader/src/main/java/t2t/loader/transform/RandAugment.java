@@ -112,20 +112,45 @@ public record RandAugment(List<RandAugmentOp> ops, int layers, double magnitude,
         return Math.max(0.0, Math.min(m, magnitudeMax));
     }
 
-    /** Augments {@code f} in place. */
-    public void apply(Frame f, SplittableRandom rng) {
+    /**
+     * One planned op: {@code applied} is false when its p-draw skipped it (no magnitude drawn then,
+     * as in timm); otherwise the magnitude, the argument it became, and the concrete filter.
+     */
+    public record Step(RandAugmentOp op, boolean applied, double magnitude, double argument, Interpolation filter) {}
+
+    /** Draws one image's ops and their arguments, in timm's order of draws. */
+    public Step[] sample(SplittableRandom rng) {
         int count = ops.size();
         RandAugmentOp[] chosen = new RandAugmentOp[layers];
         for (int i = 0; i < layers; i++) {
             chosen[i] = ops.get(rng.nextInt(count));
         }
-        for (RandAugmentOp op : chosen) {
+        Step[] steps = new Step[layers];
+        for (int i = 0; i < layers; i++) {
+            RandAugmentOp op = chosen[i];
             if (prob < 1.0 && rng.nextDouble() > prob) {
+                steps[i] = new Step(op, false, Double.NaN, Double.NaN, null);
                 continue;
             }
-            double arg = op.argument(drawMagnitude(rng), rng);
+            double m = drawMagnitude(rng);
+            double arg = op.argument(m, rng);
             Interpolation filter = op.geometric() ? interpolation.pick(rng) : interpolation;
-            op.apply(f, arg, filter, fill);
+            steps[i] = new Step(op, true, m, arg, filter);
         }
+        return steps;
+    }
+
+    /** Runs planned steps on {@code f} in place. */
+    public void run(Frame f, Step[] steps) {
+        for (Step s : steps) {
+            if (s.applied()) {
+                s.op().apply(f, s.argument(), s.filter(), fill);
+            }
+        }
+    }
+
+    /** Augments {@code f} in place. */
+    public void apply(Frame f, SplittableRandom rng) {
+        run(f, sample(rng));
     }
 }
