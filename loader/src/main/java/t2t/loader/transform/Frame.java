@@ -19,8 +19,12 @@ public final class Frame {
         this.channels = channels;
         int n = width * height * channels;
         if (pixels.length < n) {
-            pixels = new byte[n];
+            pixels = java.util.Arrays.copyOf(pixels, n);
+        }
+        if (spare.length < n) {
             spare = new byte[n];
+        }
+        if (scratch.length < n) {
             scratch = new byte[n];
         }
     }

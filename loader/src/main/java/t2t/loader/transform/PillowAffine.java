@@ -63,7 +63,12 @@ public final class PillowAffine {
         return p1 + d * (p2 + d * (p3 + d * p4));
     }
 
-    /** Pillow's {@code bicubic_filter8}/{@code bicubic_filter32RGB} (rows past the edge repeat the previous one). */
+    /**
+     * Pillow's {@code bicubic_filter8}/{@code bicubic_filter32RGB} (rows past the edge repeat the
+     * previous one). With a zero fraction the cubic is exactly its second sample
+     * ({@code p1 + 0 * (...)}), so shears and translates, whose sample points have an integral x or
+     * y, skip three of the four row cubics or all horizontal ones, with bit-identical results.
+     */
     private static void bicubic(byte[] src, int w, int h, int ch, double xin, double yin, byte[] dst, int o) {
         xin -= 0.5;
         yin -= 0.5;
@@ -71,17 +76,47 @@ public final class PillowAffine {
         int y = floor(yin);
         double dx = xin - x;
         double dy = yin - y;
+        int stride = w * ch;
+        if (dy == 0.0) {
+            int r = y * stride;
+            if (dx == 0.0) {
+                System.arraycopy(src, r + x * ch, dst, o, ch);
+                return;
+            }
+            x--;
+            int x0 = clamp(x, w) * ch + r;
+            int x1 = clamp(x + 1, w) * ch + r;
+            int x2 = clamp(x + 2, w) * ch + r;
+            int x3 = clamp(x + 3, w) * ch + r;
+            for (int c = 0; c < ch; c++) {
+                double v = cubic(src[x0 + c] & 0xFF, src[x1 + c] & 0xFF, src[x2 + c] & 0xFF, src[x3 + c] & 0xFF, dx);
+                dst[o + c] = (byte) (v <= 0.0 ? 0 : (v >= 255.0 ? 255 : (int) v));
+            }
+            return;
+        }
         x--;
         y--;
-        int x0 = clamp(x, w) * ch;
-        int x1 = clamp(x + 1, w) * ch;
-        int x2 = clamp(x + 2, w) * ch;
-        int x3 = clamp(x + 3, w) * ch;
-        int stride = w * ch;
         int r0 = clamp(y, h) * stride;
         boolean has1 = y + 1 >= 0 && y + 1 < h;
         boolean has2 = y + 2 >= 0 && y + 2 < h;
         boolean has3 = y + 3 >= 0 && y + 3 < h;
+        if (dx == 0.0) {
+            int xc = (x + 1) * ch;
+            for (int c = 0; c < ch; c++) {
+                int col = xc + c;
+                double v1 = src[r0 + col] & 0xFF;
+                double v2 = has1 ? src[(y + 1) * stride + col] & 0xFF : v1;
+                double v3 = has2 ? src[(y + 2) * stride + col] & 0xFF : v2;
+                double v4 = has3 ? src[(y + 3) * stride + col] & 0xFF : v3;
+                double v = cubic(v1, v2, v3, v4, dy);
+                dst[o + c] = (byte) (v <= 0.0 ? 0 : (v >= 255.0 ? 255 : (int) v));
+            }
+            return;
+        }
+        int x0 = clamp(x, w) * ch;
+        int x1 = clamp(x + 1, w) * ch;
+        int x2 = clamp(x + 2, w) * ch;
+        int x3 = clamp(x + 3, w) * ch;
         for (int c = 0; c < ch; c++) {
             int r = r0 + c;
             double v1 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);

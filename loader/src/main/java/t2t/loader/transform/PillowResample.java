@@ -14,7 +14,7 @@ public final class PillowResample {
 
     private final Coefficients horizontal = new Coefficients();
     private final Coefficients vertical = new Coefficients();
-    private byte[] rows = new byte[0];
+    private int[] rows = new int[0];
     private int[] accumulator = new int[0];
 
     /** One pass's taps: for output i, {@code count[i]} weights starting at input {@code first[i]}. */
@@ -88,14 +88,12 @@ public final class PillowResample {
         return x < 1.0 ? 1.0 - x : 0.0;
     }
 
+    /**
+     * Pillow's {@code clip8}: 255 at or above {@code 1 << 30}, 0 at or below 0, else {@code in >> 22}.
+     * The shift-then-clamp form is equal and branch-free, so the JIT vectorises it.
+     */
     private static int clip8(int in) {
-        if (in >= (1 << PRECISION_BITS << 8)) {
-            return 255;
-        }
-        if (in <= 0) {
-            return 0;
-        }
-        return in >> PRECISION_BITS;
+        return Math.min(255, Math.max(0, in >> PRECISION_BITS));
     }
 
     /**
@@ -105,6 +103,16 @@ public final class PillowResample {
      */
     public void resize(byte[] src, int srcW, int channels, int cropX, int cropY, int cropW, int cropH,
                        int outW, int outH, Interpolation filter, byte[] dst) {
+        resize(src, srcW, channels, cropX, cropY, cropW, cropH, outW, outH, filter, false, dst);
+    }
+
+    /**
+     * As above; {@code mirror} also flips the result left-right, for free: the horizontal pass
+     * writes its columns in reverse order, and the vertical pass treats columns independently, so
+     * the result is exactly the flip of the resize.
+     */
+    public void resize(byte[] src, int srcW, int channels, int cropX, int cropY, int cropW, int cropH,
+                       int outW, int outH, Interpolation filter, boolean mirror, byte[] dst) {
         if (filter == Interpolation.RANDOM) {
             throw new IllegalArgumentException("pick a concrete filter before resizing");
         }
@@ -120,44 +128,61 @@ public final class PillowResample {
         }
         int rowCount = rowLast - rowFirst;
         int outRow = outW * channels;
-        byte[] mid;
-        int midStride;
-        int midOffset;
         if (needHorizontal) {
             horizontal.compute(cropW, outW, filter);
             if (rows.length < rowCount * outRow) {
-                rows = new byte[rowCount * outRow];
+                rows = new int[rowCount * outRow];
             }
-            horizontalPass(src, srcW, channels, cropX, cropY + rowFirst, rowCount, outW, rows);
-            mid = rows;
-            midStride = outRow;
-            midOffset = -rowFirst * outRow;
-        } else {
-            mid = src;
-            midStride = srcW * channels;
-            midOffset = cropY * midStride + cropX * channels;
+            // The 8-bit clipped intermediate is kept in ints so the vertical pass vectorises.
+            horizontalPass(src, srcW, channels, cropX, cropY + rowFirst, rowCount, outW, mirror, rows);
+            if (needVertical) {
+                verticalPass(rows, outRow, -rowFirst * outRow, outRow, outH, dst);
+            } else {
+                for (int i = 0; i < outH * outRow; i++) {
+                    dst[i] = (byte) rows[i];
+                }
+            }
+            return;
+        }
+        int srcStride = srcW * channels;
+        int srcOffset = cropY * srcStride + cropX * channels;
+        if (mirror) {
+            resize(src, srcW, channels, cropX, cropY, cropW, cropH, outW, outH, filter, false, dst);
+            mirrorRows(dst, outW, outH, channels);
+            return;
         }
         if (needVertical) {
-            verticalPass(mid, midStride, midOffset, outRow, outH, dst);
+            if (rows.length < cropH * outRow) {
+                rows = new int[cropH * outRow];
+            }
+            for (int y = 0; y < cropH; y++) {
+                int from = srcOffset + y * srcStride;
+                for (int i = 0; i < outRow; i++) {
+                    rows[y * outRow + i] = src[from + i] & 0xFF;
+                }
+            }
+            verticalPass(rows, outRow, 0, outRow, outH, dst);
         } else {
             for (int y = 0; y < outH; y++) {
-                System.arraycopy(mid, midOffset + y * midStride, dst, y * outRow, outRow);
+                System.arraycopy(src, srcOffset + y * srcStride, dst, y * outRow, outRow);
             }
         }
     }
 
     private void horizontalPass(byte[] src, int srcW, int channels, int cropX, int firstRow, int rowCount,
-                                int outW, byte[] out) {
+                                int outW, boolean mirror, int[] out) {
         int[] first = horizontal.first;
         int[] count = horizontal.count;
         int[] w = horizontal.weights;
         int ks = horizontal.kernelSize;
         int srcStride = srcW * channels;
-        int o = 0;
+        // Mirrored: output column xx lands at outW - 1 - xx, i.e. walk the row backwards.
+        int step = mirror ? -channels : channels;
         if (channels == 3) {
             for (int y = 0; y < rowCount; y++) {
                 int row = (firstRow + y) * srcStride + cropX * 3;
-                for (int xx = 0; xx < outW; xx++) {
+                int o = y * outW * 3 + (mirror ? (outW - 1) * 3 : 0);
+                for (int xx = 0; xx < outW; xx++, o += step) {
                     int p = row + first[xx] * 3;
                     int kb = xx * ks;
                     int n = count[xx];
@@ -170,15 +195,16 @@ public final class PillowResample {
                         s1 += (src[p + 1] & 0xFF) * k;
                         s2 += (src[p + 2] & 0xFF) * k;
                     }
-                    out[o++] = (byte) clip8(s0);
-                    out[o++] = (byte) clip8(s1);
-                    out[o++] = (byte) clip8(s2);
+                    out[o] = clip8(s0);
+                    out[o + 1] = clip8(s1);
+                    out[o + 2] = clip8(s2);
                 }
             }
         } else {
             for (int y = 0; y < rowCount; y++) {
                 int row = (firstRow + y) * srcStride + cropX;
-                for (int xx = 0; xx < outW; xx++) {
+                int o = y * outW + (mirror ? outW - 1 : 0);
+                for (int xx = 0; xx < outW; xx++, o += step) {
                     int p = row + first[xx];
                     int kb = xx * ks;
                     int n = count[xx];
@@ -186,14 +212,14 @@ public final class PillowResample {
                     for (int t = 0; t < n; t++) {
                         s += (src[p + t] & 0xFF) * w[kb + t];
                     }
-                    out[o++] = (byte) clip8(s);
+                    out[o] = clip8(s);
                 }
             }
         }
     }
 
     /** Row-at-a-time accumulation so the inner loop runs over contiguous bytes (the JIT vectorises it). */
-    private void verticalPass(byte[] mid, int stride, int offset, int rowLen, int outH, byte[] dst) {
+    private void verticalPass(int[] mid, int stride, int offset, int rowLen, int outH, byte[] dst) {
         if (accumulator.length < rowLen) {
             accumulator = new int[rowLen];
         }
@@ -209,12 +235,27 @@ public final class PillowResample {
                 int k = w[kb + t];
                 int base = offset + (first[yy] + t) * stride;
                 for (int i = 0; i < rowLen; i++) {
-                    acc[i] += (mid[base + i] & 0xFF) * k;
+                    acc[i] += mid[base + i] * k;
                 }
             }
             int o = yy * rowLen;
             for (int i = 0; i < rowLen; i++) {
                 dst[o + i] = (byte) clip8(acc[i]);
+            }
+        }
+    }
+
+    static void mirrorRows(byte[] px, int w, int h, int ch) {
+        for (int y = 0; y < h; y++) {
+            int row = y * w * ch;
+            for (int a = 0, b = w - 1; a < b; a++, b--) {
+                int pa = row + a * ch;
+                int pb = row + b * ch;
+                for (int c = 0; c < ch; c++) {
+                    byte t = px[pa + c];
+                    px[pa + c] = px[pb + c];
+                    px[pb + c] = t;
+                }
             }
         }
     }

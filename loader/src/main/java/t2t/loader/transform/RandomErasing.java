@@ -57,9 +57,29 @@ public record RandomErasing(double prob, EraseMode mode, int minCount, int maxCo
             int plane = offset + c * height * width;
             for (int y = top; y < top + h; y++) {
                 int row = plane + y * width;
-                for (int x = left; x < left + w; x++) {
-                    out[row + x] = mode == EraseMode.PIXEL ? (float) Draws.normal(rng) : channelValue;
+                if (mode == EraseMode.PIXEL) {
+                    normals(rng, out, row + left, w);
+                } else {
+                    java.util.Arrays.fill(out, row + left, row + left + w, channelValue);
                 }
+            }
+        }
+    }
+
+    /** {@code n} standard normals into {@code out[from ..]}, both values of each polar-method pair used. */
+    private static void normals(SplittableRandom rng, float[] out, int from, int n) {
+        int i = 0;
+        while (i < n) {
+            double u = 2.0 * rng.nextDouble() - 1.0;
+            double v = 2.0 * rng.nextDouble() - 1.0;
+            double s = u * u + v * v;
+            if (s <= 0.0 || s >= 1.0) {
+                continue;
+            }
+            double m = Math.sqrt(-2.0 * Math.log(s) / s);
+            out[from + i++] = (float) (u * m);
+            if (i < n) {
+                out[from + i++] = (float) (v * m);
             }
         }
     }

@@ -46,28 +46,27 @@ public record RandomResizedCrop(int outWidth, int outHeight, double scaleMin, do
         return new Box((width - w) / 2, (height - h) / 2, w, h);
     }
 
-    /** Crops and resizes {@code f} in place. */
-    public void apply(Frame f, SplittableRandom rng, PillowResample resample) {
-        Box box = sample(f.width, f.height, rng);
-        Interpolation filter = interpolation.pick(rng);
-        resizeInto(f, box, outWidth, outHeight, filter, resample);
+    /** Crops and resizes {@code f} in place; then flips it when {@code flip} is set and draws so. */
+    public void apply(Frame f, SplittableRandom rng, HorizontalFlip flip, PillowResample resample) {
+        apply(f.pixels, f.width, f.height, f.channels, f, rng, flip, resample);
     }
 
-    static void resizeInto(Frame f, Box box, int outW, int outH, Interpolation filter, PillowResample resample) {
-        int ch = f.channels;
-        int n = outW * outH * ch;
+    /**
+     * Crops and resizes the {@code width x height} image in {@code src} into {@code f}. The flip
+     * is drawn after the crop (timm's order) and done inside the resize at no cost.
+     */
+    public void apply(byte[] src, int width, int height, int channels, Frame f, SplittableRandom rng,
+                      HorizontalFlip flip, PillowResample resample) {
+        Box box = sample(width, height, rng);
+        Interpolation filter = interpolation.pick(rng);
+        boolean mirror = flip != null && flip.draw(rng);
+        int n = outWidth * outHeight * channels;
         if (f.spare.length < n) {
             f.spare = new byte[Math.max(n, f.pixels.length)];
         }
-        resample.resize(f.pixels, f.width, ch, box.x(), box.y(), box.width(), box.height(), outW, outH, filter, f.spare);
+        resample.resize(src, width, channels, box.x(), box.y(), box.width(), box.height(), outWidth, outHeight,
+                filter, mirror, f.spare);
         f.swap();
-        f.width = outW;
-        f.height = outH;
-        if (f.spare.length < n) {
-            f.spare = new byte[n];
-        }
-        if (f.scratch.length < n) {
-            f.scratch = new byte[n];
-        }
+        f.reshape(outWidth, outHeight, channels);
     }
 }

@@ -48,8 +48,7 @@ public final class StagedTransform implements SampleTransform {
     public Frame augment8(Image8 image, SplittableRandom rng) {
         Workspace ws = workspace.get();
         Frame f = ws.frame;
-        load(image, f, channels);
-        geometric.apply(f, rng, ws.resample);
+        geometric.apply(image, channels, f, rng, ws.resample);
         photometric.apply(f, rng);
         if (f.width != width || f.height != height) {
             throw new IllegalStateException("geometric stage produced " + f.width + "x" + f.height
