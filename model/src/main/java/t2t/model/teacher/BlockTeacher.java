@@ -19,7 +19,6 @@ public final class BlockTeacher implements Teacher {
     private final String name;
     private final Block block;
     private final int numClasses;
-    private final ParameterStore ps;
     private final AutoCloseable owned;
 
     /**
@@ -33,8 +32,6 @@ public final class BlockTeacher implements Teacher {
         this.block = block;
         this.numClasses = numClasses;
         this.owned = owned;
-        // no parameter copies: parameters are read in place on their own device
-        this.ps = new ParameterStore(null, false);
     }
 
     /** A dense-logits block (its class count is its own). */
@@ -57,7 +54,7 @@ public final class BlockTeacher implements Teacher {
         return TeacherOutputs.scoped(images, grid, name, this::run);
     }
 
-    private NDList run(NDArray images) {
+    private NDList run(NDArray images, ParameterStore ps) {
         if (block instanceof DenseLogitsBlock) {
             return ((DenseLogitsBlock) block).locationLogits(ps, images);
         }

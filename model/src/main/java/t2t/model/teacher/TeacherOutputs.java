@@ -72,11 +72,12 @@ public final class TeacherOutputs {
 
     /** Runs {@code forward} in a scope: intermediates die there, the targets join the images' manager. */
     static TeacherTargets scoped(NDArray images, TokenGrid grid, String teacherName,
-                                 java.util.function.Function<NDArray, NDList> forward) {
+                                 java.util.function.BiFunction<NDArray, ai.djl.training.ParameterStore, NDList> forward) {
         ai.djl.ndarray.NDManager owner = images.getManager();
         try (ai.djl.ndarray.NDManager scope = owner.newSubManager()) {
             images.tempAttach(scope);
-            NDList out = forward.apply(images);
+            // a store per call: parameters are read in place (no copy); the scope only backs device moves
+            NDList out = forward.apply(images, new ai.djl.training.ParameterStore(scope, false));
             NDArray global = global(out, teacherName).stopGradient();
             NDArray tokens = grid == null ? null : tokenTargets(out, grid, teacherName).stopGradient();
             global.attach(owner);
