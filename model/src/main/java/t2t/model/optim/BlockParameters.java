@@ -60,14 +60,20 @@ public final class BlockParameters {
         }
     }
 
-    /** Trainable gradients (from the last backward) into {@code dst[0 .. size)}. */
-    public void readGradients(float[] dst) {
+    /**
+     * Trainable gradients (from the last backward) into {@code dst[0 .. size)}, then zeroes them:
+     * DJL's PyTorch engine accumulates into {@code .grad} across gradient collectors (its Trainer
+     * clears them in the optimizer update, which we do not use), so without this the next backward
+     * would add onto this one.
+     */
+    public void takeGradients(float[] dst) {
         int off = 0;
         for (Parameter p : trainable) {
             try (NDArray g = p.getArray().getGradient()) {
                 float[] v = g.toFloatArray();
                 System.arraycopy(v, 0, dst, off, v.length);
                 off += v.length;
+                g.subi(g);
             }
         }
     }

@@ -122,7 +122,7 @@ public final class FashionMnistRecipe {
                             gc.backward(loss);
                             lossSum += loss.getFloat(); // host sync, once per step
                         }
-                        params.readGradients(grads);
+                        params.takeGradients(grads);
                         state = adamw.step(flat, 0, grads, 0, 1f, state, mask, sched.lr(step));
                         params.writeValues(flat);
                     }
