@@ -170,11 +170,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             float[] avg = average(got);
             if (clipping) {
                 awaitingNorm.put(step, avg);
-                double sq = 0;
-                for (float v : avg) {
-                    sq += (double) v * v;
-                }
-                NormPart part = new NormPart(step, range.shard(), sq);
+                NormPart part = new NormPart(step, range.shard(), optimizer.gradSumSquares(avg));
                 for (ActorRef<Command> p : peers) {
                     p.tell(part);
                 }

@@ -240,7 +240,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private void handOut(Planned p, int rank, ActorRef<WorkerActor.Command> ref) {
         p.handedOut.add(rank);
         WorkPlan.Step s = p.step;
-        ref.tell(new WorkerActor.Work(s.step(), s.epoch(), generation, rank, s.slices()[rank], p.snapshotAfter,
+        ref.tell(new WorkerActor.Work(s.step(), s.epoch(), generation, rank, s.slices()[rank], s.copies()[rank],
+                p.snapshotAfter,
                 p.evalAfter && rank == 0));
     }
 

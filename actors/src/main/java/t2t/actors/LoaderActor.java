@@ -40,7 +40,7 @@ public final class LoaderActor extends AbstractBehavior<LoaderActor.Command> {
 
     private Behavior<Command> onLoad(Load l) {
         WorkerActor.Work w = l.work();
-        TrainBatch batch = maker.make(w.step(), w.epoch(), w.rank(), w.sampleIds());
+        TrainBatch batch = maker.make(w.step(), w.epoch(), w.rank(), w.sampleIds(), w.copies());
         if (l.teacher() != null) {
             l.teacher().tell(new TeacherActor.Teach(w, batch, l.worker()));
         } else {

@@ -30,8 +30,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     public sealed interface Command {}
 
     /** The samples of one step for this worker. */
-    public record Work(long step, long epoch, long generation, int rank, long[] sampleIds, boolean snapshotAfter,
-                       boolean evalAfter) implements Command {}
+    public record Work(long step, long epoch, long generation, int rank, long[] sampleIds, int[] copies,
+                       boolean snapshotAfter, boolean evalAfter) implements Command {}
 
     /** Nothing more to train: finish what is in flight. */
     public enum NoMoreWork implements Command { INSTANCE }

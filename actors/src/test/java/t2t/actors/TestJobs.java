@@ -39,7 +39,7 @@ final class TestJobs {
         }
 
         @Override
-        public TrainBatch make(long step, long epoch, int rank, long[] ids) {
+        public TrainBatch make(long step, long epoch, int rank, long[] ids, int[] copies) {
             float[] px = new float[ids.length * FEATURES];
             float[] t = new float[ids.length * CLASSES];
             int[] labels = new int[ids.length];
@@ -152,7 +152,8 @@ final class TestJobs {
                         globalBatch / world);
             }
             boolean lastOfEpoch = inEpoch == perEpoch - 1;
-            return new Step(step++, epoch, slices, lastOfEpoch, lastOfEpoch && epoch == epochs - 1);
+            return new Step(step++, epoch, slices, new int[world][globalBatch / world], lastOfEpoch,
+                    lastOfEpoch && epoch == epochs - 1);
         }
 
         @Override

@@ -14,6 +14,7 @@ import t2t.model.layers.Block;
 import t2t.model.layers.Dense;
 import t2t.model.layers.Init;
 import t2t.model.layers.NamedBlock;
+import t2t.model.layers.Noise;
 import t2t.model.layers.Norm;
 import t2t.model.layers.ParamSpec;
 import t2t.model.layers.T2tModule;
@@ -167,9 +168,7 @@ public final class T2tVit extends NamedBlock implements VisionModel {
         parts.add(x);
         NDArray h = scoped(x, t -> {
             NDArray y = NDArrays.concat(parts, 1).add(value(ps, posEmbed, t, training)); // (B, P + N, D)
-            return config.dropRate() > 0f && training
-                    ? ai.djl.nn.norm.Dropout.dropout(y, config.dropRate(), true).singletonOrThrow()
-                    : y;
+            return Noise.dropout(y, config.dropRate(), training);
         });
         for (NDArray p : parts) {
             p.close();

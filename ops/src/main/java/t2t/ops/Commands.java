@@ -7,6 +7,7 @@ final class Commands {
     private Commands() {}
 
     static void register(CommandLine cl) {
+        cl.addSubcommand(t2t.ops.cli.TrainCommand.commandLine());
         cl.addSubcommand(new t2t.ops.cli.ModelsCommand());
         cl.addSubcommand(new t2t.ops.cli.PredictCommand());
         cl.addSubcommand(new t2t.ops.cli.BenchStepCommand());

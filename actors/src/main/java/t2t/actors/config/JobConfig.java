@@ -45,6 +45,11 @@ public final class JobConfig {
             "fashion-mnist | synthetic | PATH to an ImageFolder (train/ val/) or a folder of WebDataset *.tar shards"));
     public static final ConfigKey<Integer> LOADERS = key(integer("loaders", 2, 1, 256,
             "loader threads (decode + augment) per node"));
+    public static final ConfigKey<Double> SCALE_MIN = key(real("scale-min", 0.35, 0.01, 1.0,
+            "RandomResizedCrop: smallest area fraction (timm --scale's lower end; ImageNet recipes use 0.08)"));
+    public static final ConfigKey<Double> HFLIP = key(real("hflip", 0.5, 0.0, 1.0, "horizontal flip probability"));
+    public static final ConfigKey<Double> COLOR_JITTER = key(real("color-jitter", 0.0, 0.0, 10.0,
+            "ColorJitter strength when no RandAugment policy is set (0: off)"));
     public static final ConfigKey<String> AA = key(string("aa", "none",
             "RandAugment policy in timm's syntax (e.g. rand-m9-mstd0.5-inc1), or none"));
     public static final ConfigKey<Double> REPROB = key(real("reprob", 0.0, 0.0, 1.0, "random erasing probability"));
@@ -62,8 +67,10 @@ public final class JobConfig {
             "DeiT repeated augmentation (each sample 3 times per epoch)"));
 
     // Objective
-    public static final ConfigKey<String> TEACHER = key(string("teacher", "resnet_small",
-            "none | a registered CNN name (trained first on the same data and cached if absent) | a checkpoint folder | a TorchScript .pt"));
+    public static final ConfigKey<String> TEACHER = key(string("teacher", "resnet_tiny",
+            "none | a registered CNN name (trained first on the same data and cached if absent) | a checkpoint or run folder | a TorchScript .pt"));
+    public static final ConfigKey<Integer> TEACHER_EPOCHS = key(integer("teacher-epochs", 4, 1, 10_000,
+            "epochs for training a registered CNN teacher when it is not cached yet"));
     public static final ConfigKey<String> DISTILLATION_TYPE = key(choice("distillation-type", "soft",
             List.of("none", "soft", "hard"), "DeiT distillation through the distillation token"));
     public static final ConfigKey<Double> DISTILLATION_ALPHA = key(real("distillation-alpha", 0.5, 0.0, 1.0,

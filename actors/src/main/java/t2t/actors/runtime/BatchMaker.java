@@ -6,7 +6,7 @@ package t2t.actors.runtime;
  * randomness from (seed, epoch, step, rank), so the result does not depend on which loader runs it.
  */
 public interface BatchMaker {
-    TrainBatch make(long step, long epoch, int rank, long[] sampleIds);
+    TrainBatch make(long step, long epoch, int rank, long[] sampleIds, int[] copies);
 
     /** The eval split in batches: pixels with the eval transform, labels; null past the end. */
     EvalBatch evalBatch(int index, int batchSize);

@@ -20,4 +20,16 @@ public interface ShardOptimizer {
 
     /** The EMA of the shard's parameters, or null when EMA is off. */
     float[] ema();
+
+    /**
+     * This shard's part of the squared global gradient norm (for clipping). Entries that are not
+     * gradients (averaged buffers such as BatchNorm running statistics) are left out.
+     */
+    default double gradSumSquares(float[] grad) {
+        double sq = 0;
+        for (float v : grad) {
+            sq += (double) v * v;
+        }
+        return sq;
+    }
 }

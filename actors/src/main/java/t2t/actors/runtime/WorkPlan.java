@@ -35,8 +35,9 @@ public interface WorkPlan {
     byte[] saveState();
 
     /**
-     * One planned step: per-rank slices; {@code lastOfEpoch} when the epoch's queue is empty after
-     * it, {@code lastOfRun} when it is the last step of the last epoch.
+     * One planned step: per-rank sample ids and their repeat indices (repeated augmentation: the
+     * k-th copy of a sample in an epoch is augmented differently); {@code lastOfEpoch} when the
+     * epoch's queue is empty after it, {@code lastOfRun} when it is the last step of the last epoch.
      */
-    record Step(long step, long epoch, long[][] slices, boolean lastOfEpoch, boolean lastOfRun) {}
+    record Step(long step, long epoch, long[][] slices, int[][] copies, boolean lastOfEpoch, boolean lastOfRun) {}
 }

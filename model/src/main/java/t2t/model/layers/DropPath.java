@@ -15,8 +15,7 @@ public final class DropPath {
         long[] dims = new long[x.getShape().dimension()];
         java.util.Arrays.fill(dims, 1);
         dims[0] = x.getShape().get(0);
-        NDArray mask = x.getManager().randomUniform(0f, 1f, new Shape(dims), x.getDataType())
-                .add(keep).floor().div(keep); // (B, 1, 1): 0 or 1/keep
+        NDArray mask = Noise.keepMask(x, new Shape(dims), keep); // (B, 1, 1): 0 or 1/keep
         return x.mul(mask);
     }
 }

@@ -2,7 +2,6 @@ package t2t.model.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 
 /** timm's Mlp: fc1, exact GELU, dropout, fc2, dropout. */
@@ -29,6 +28,6 @@ public final class Mlp extends NamedBlock {
     }
 
     static NDArray dropout(NDArray x, float rate, boolean training) {
-        return rate > 0f && training ? Dropout.dropout(x, rate, true).singletonOrThrow() : x;
+        return Noise.dropout(x, rate, training);
     }
 }

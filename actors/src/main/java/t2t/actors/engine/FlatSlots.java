@@ -1,0 +1,140 @@
+package t2t.actors.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import t2t.model.VisionModel;
+import t2t.model.layers.ParamSpec;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * The flat vector the aggregators shard: a model's mutable tensors in state-dict order.
+ * Trainable parameters are optimized; buffers (BatchNorm running statistics: not trained, but
+ * changed by every training forward) travel in the same vector and are averaged over the workers
+ * instead, as DDP keeps replicas' buffers in step. Frozen tensors (the sinusoid position table,
+ * the performer's random features) never change and stay out.
+ */
+public final class FlatSlots {
+    public enum Kind { DECAY, NO_DECAY, BUFFER }
+
+    public record Slot(String name, Parameter parameter, Kind kind, int offset, int length) {
+        public int end() {
+            return offset + length;
+        }
+    }
+
+    private final List<Slot> slots;
+    private final int size;
+    private final float[] mirror;
+    private final BitSet dirty;
+
+    private FlatSlots(List<Slot> slots, int size) {
+        this.slots = slots;
+        this.size = size;
+        this.mirror = new float[size];
+        this.dirty = new BitSet(slots.size());
+    }
+
+    public static FlatSlots of(VisionModel model) {
+        List<Slot> out = new ArrayList<>();
+        int off = 0;
+        for (ParamSpec s : model.parameterSpecs()) {
+            Kind kind;
+            if (s.trainable()) {
+                kind = s.decayed() ? Kind.DECAY : Kind.NO_DECAY;
+            } else if (isBuffer(s.parameter())) {
+                kind = Kind.BUFFER;
+            } else {
+                continue;
+            }
+            int n = Math.toIntExact(s.shape().size());
+            out.add(new Slot(s.name(), s.parameter(), kind, off, n));
+            off += n;
+        }
+        return new FlatSlots(List.copyOf(out), off);
+    }
+
+    private static boolean isBuffer(Parameter p) {
+        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
+    }
+
+    public List<Slot> slots() {
+        return slots;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The current values of every slot. */
+    public void read(float[] dst) {
+        flush();
+        for (Slot s : slots) {
+            float[] v = s.parameter().getArray().toFloatArray();
+            System.arraycopy(v, 0, dst, s.offset(), s.length());
+        }
+    }
+
+    /** Stages {@code data} at {@code offset}; the arrays are updated at the next {@link #flush()}. */
+    public void write(int offset, float[] data) {
+        System.arraycopy(data, 0, mirror, offset, data.length);
+        int end = offset + data.length;
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            if (s.offset() < end && s.end() > offset) {
+                dirty.set(i);
+            }
+        }
+    }
+
+    /** Copies staged values into the parameter arrays (in place, outside autograd). */
+    public void flush() {
+        for (int i = dirty.nextSetBit(0); i >= 0; i = dirty.nextSetBit(i + 1)) {
+            Slot s = slots.get(i);
+            s.parameter().getArray().set(FloatBuffer.wrap(mirror, s.offset(), s.length()).slice());
+        }
+        dirty.clear();
+    }
+
+    /**
+     * After a backward: gradients of trainable slots (zeroed afterwards: the engine accumulates
+     * them across collectors) and the current values of buffer slots, into {@code dst}.
+     */
+    public void takeGradients(float[] dst) {
+        for (Slot s : slots) {
+            NDArray a = s.parameter().getArray();
+            if (s.kind() == Kind.BUFFER) {
+                System.arraycopy(a.toFloatArray(), 0, dst, s.offset(), s.length());
+                continue;
+            }
+            try (NDArray g = a.getGradient()) {
+                System.arraycopy(g.toFloatArray(), 0, dst, s.offset(), s.length());
+                g.subi(g);
+            }
+        }
+    }
+
+    /** Kinds of {@code [offset, offset + length)} as runs: (start, end, kind) relative to offset. */
+    public List<int[]> runs(int offset, int length) {
+        List<int[]> runs = new ArrayList<>();
+        int end = offset + length;
+        for (Slot s : slots) {
+            int a = Math.max(offset, s.offset());
+            int b = Math.min(end, s.end());
+            if (a >= b) {
+                continue;
+            }
+            int k = s.kind().ordinal();
+            int[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && last[2] == k && last[1] == a - offset) {
+                last[1] = b - offset;
+            } else {
+                runs.add(new int[] {a - offset, b - offset, k});
+            }
+        }
+        return runs;
+    }
+}

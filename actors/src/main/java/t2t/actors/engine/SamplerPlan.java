@@ -1,0 +1,140 @@
+package t2t.actors.engine;
+
+import t2t.actors.runtime.WorkPlan;
+import t2t.loader.sampler.EpochSampler;
+import t2t.loader.sampler.SamplerConfig;
+import t2t.loader.sampler.SamplerState;
+import t2t.loader.sampler.Slice;
+import t2t.loader.sampler.StepPlan;
+
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The work plan over the loader's epoch sampler, for a number of epochs, with global step numbers.
+ * A saved state counts every planned slice as trained, since the coordinator saves it right after
+ * planning a checkpoint step, whose parameters are those of the checkpoint.
+ */
+public final class SamplerPlan implements WorkPlan {
+    private final int epochs;
+    private EpochSampler sampler;
+    private long globalStep;
+    private boolean finished;
+    private final Map<Long, StepPlan> inFlight = new HashMap<>();
+    private final Map<Long, Integer> remaining = new HashMap<>();
+
+    public SamplerPlan(SamplerConfig config, int epochs) {
+        this.epochs = epochs;
+        this.sampler = new EpochSampler(config, 0);
+    }
+
+    /** Continues from {@link #saveState()}. */
+    public static SamplerPlan restore(byte[] state, int epochs) {
+        ByteBuffer b = ByteBuffer.wrap(state);
+        long step = b.getLong();
+        byte[] rest = new byte[b.remaining()];
+        b.get(rest);
+        SamplerState s = SamplerState.fromBytes(rest);
+        SamplerPlan p = new SamplerPlan(s.config(), epochs);
+        p.sampler = EpochSampler.resume(s);
+        p.globalStep = step;
+        return p;
+    }
+
+    @Override
+    public Step next(int world) {
+        if (finished) {
+            return null;
+        }
+        StepPlan p = sampler.nextStep(world);
+        if (p == null && sampler.epochDone()) {
+            if (sampler.epoch() + 1 >= epochs) {
+                finished = true;
+                return null;
+            }
+            sampler.startEpoch(sampler.epoch() + 1);
+            p = sampler.nextStep(world);
+        }
+        if (p == null) {
+            return null;
+        }
+        long step = globalStep++;
+        inFlight.put(step, p);
+        remaining.put(step, p.slices().size());
+        long[][] ids = new long[p.slices().size()][];
+        int[][] copies = new int[p.slices().size()][];
+        for (int r = 0; r < ids.length; r++) {
+            ids[r] = p.slices().get(r).sampleIds();
+            copies[r] = p.slices().get(r).copies();
+        }
+        int batch = sampler.config().globalBatch();
+        int left = sampler.availableCount();
+        boolean lastOfEpoch = left == 0 || (sampler.config().dropLast() && left < batch);
+        boolean lastOfRun = lastOfEpoch && sampler.epoch() == epochs - 1;
+        return new Step(step, p.epoch(), ids, copies, lastOfEpoch, lastOfRun);
+    }
+
+    @Override
+    public boolean finished() {
+        return finished;
+    }
+
+    @Override
+    public void completed(long step, int rank) {
+        StepPlan p = inFlight.get(step);
+        if (p == null || rank < 0) {
+            return;
+        }
+        sampler.complete(p.slices().get(rank));
+        forget(step);
+    }
+
+    @Override
+    public void requeue(long step, int rank) {
+        StepPlan p = inFlight.get(step);
+        if (p == null || rank < 0) {
+            return;
+        }
+        sampler.requeue(p.slices().get(rank));
+        forget(step);
+    }
+
+    private void forget(long step) {
+        if (remaining.merge(step, -1, Integer::sum) == 0) {
+            remaining.remove(step);
+            inFlight.remove(step);
+        }
+    }
+
+    @Override
+    public long samplesPerEpoch() {
+        return sampler.epochLength();
+    }
+
+    @Override
+    public long stepsPerEpoch() {
+        return sampler.stepsPerEpoch();
+    }
+
+    @Override
+    public byte[] saveState() {
+        SamplerState s = sampler.state();
+        BitSet consumed = s.consumedSet();
+        for (StepPlan p : inFlight.values()) {
+            if (p.epoch() != sampler.epoch()) {
+                continue;
+            }
+            for (Slice slice : p.slices()) {
+                for (int pos : slice.positions()) {
+                    consumed.set(pos);
+                }
+            }
+        }
+        SamplerState settled = new SamplerState(s.config(), s.epoch(), s.step(), s.workers(), consumed.toLongArray(),
+                s.dropped());
+        byte[] body = settled.toBytes();
+        return ByteBuffer.allocate(8 + body.length).putLong(globalStep).put(body).array();
+    }
+}

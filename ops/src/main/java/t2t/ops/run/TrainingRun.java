@@ -1,0 +1,319 @@
+package t2t.ops.run;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import t2t.actors.LocalJob;
+import t2t.actors.checkpoint.CheckpointStore;
+import t2t.actors.config.JobConfig;
+import t2t.actors.engine.CheckpointModels;
+import t2t.actors.engine.DjlTeacher;
+import t2t.actors.engine.JobAssembly;
+import t2t.actors.runtime.EvalResult;
+import t2t.actors.runtime.JobListener;
+import t2t.actors.runtime.TeacherCompute;
+import t2t.model.VisionModel;
+import t2t.model.eval.ConfusionMatrixPlot;
+import t2t.model.io.Tensor;
+import t2t.model.teacher.BlockTeacher;
+import t2t.model.teacher.CnnTeachers;
+import t2t.model.teacher.CnnVisionModel;
+import t2t.model.teacher.Teacher;
+import t2t.model.teacher.TorchScriptTeacher;
+import t2t.protocol.UserInputException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * One training run from a resolved configuration: the run folder, the teacher (trained first and
+ * cached when it is a registered CNN that has not been trained on this data yet), the job, its
+ * metrics, checkpoints, plots and summary.
+ */
+public final class TrainingRun {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JobConfig cfg;
+    private final PrintStream err;
+
+    public TrainingRun(JobConfig cfg, PrintStream err) {
+        this.cfg = cfg;
+        this.err = err;
+    }
+
+    /** Runs to the end and returns the summary (also written to summary.json). */
+    public Map<String, Object> run() {
+        Path out = Path.of(cfg.get(JobConfig.OUT));
+        String resume = cfg.get(JobConfig.RESUME);
+        String name = cfg.get(JobConfig.NAME);
+        if (resume.equals("auto") && name.isBlank()) {
+            name = newestRunWithCheckpoints(out, cfg.get(JobConfig.MODEL));
+        }
+        Supplier<TeacherCompute> teacher = resolveTeacher();
+        try (JobAssembly job = JobAssembly.prepare(cfg);
+             RunFolder folder = RunFolder.open(out, name, cfg.get(JobConfig.MODEL))) {
+            CheckpointStore store = new CheckpointStore(folder.checkpoints(), cfg.get(JobConfig.KEEP_CHECKPOINTS));
+            CheckpointStore.Loaded from = null;
+            if (resume.equals("auto")) {
+                from = store.loadLatestValid().orElse(null);
+                err.println(from == null ? "t2t: --resume auto: no checkpoint in " + folder.checkpoints() + ", starting fresh"
+                        : "t2t: resuming from " + from.path());
+            } else if (!resume.isBlank()) {
+                from = CheckpointModels.open(Path.of(resume));
+                err.println("t2t: resuming from " + from.path());
+            }
+            Map<String, Object> config = cfg.asMap();
+            folder.writeConfig(config);
+            String configJson = JSON.writeValueAsString(config);
+            VisionModel t = job.template();
+            err.printf(Locale.ROOT, "t2t: %s (%s), %,d parameters (%,d trainable); data %s: %,d train / %,d eval, %d classes%n",
+                    cfg.get(JobConfig.MODEL), job.modelArgs(), t.parameterCount(), t.trainableParameterCount(),
+                    cfg.get(JobConfig.DATA), job.trainData().size(), job.evalData().size(), job.trainData().numClasses());
+            err.printf(Locale.ROOT, "t2t: %d workers, %d loaders, sync %s, global batch %d, lr %s; run folder %s%n",
+                    cfg.get(JobConfig.WORKERS), cfg.get(JobConfig.LOADERS), cfg.get(JobConfig.SYNC),
+                    cfg.get(JobConfig.BATCH_SIZE), job.describeSchedule(), folder.root());
+            Listener listener = new Listener(folder, store, job, configJson);
+            JobListener.JobResult result;
+            try {
+                result = LocalJob.run(job.spec(folder.root().getFileName().toString(), teacher, from), listener).get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
+            }
+            return listener.summarize(result);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String newestRunWithCheckpoints(Path out, String model) {
+        if (!Files.isDirectory(out)) {
+            return "";
+        }
+        try (var dirs = Files.list(out)) {
+            return dirs.filter(d -> Files.exists(d.resolve("checkpoints/latest")))
+                    .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
+                    .map(d -> d.getFileName().toString()).orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The teacher named by --teacher, ready to be built inside the teacher actor. */
+    private Supplier<TeacherCompute> resolveTeacher() {
+        String spec = cfg.get(JobConfig.TEACHER);
+        boolean dense = cfg.get(JobConfig.TOKEN_LABEL);
+        if (spec.equals("none")) {
+            return null;
+        }
+        int imgSize = cfg.get(JobConfig.IMG_SIZE);
+        if (CnnTeachers.contains(spec)) {
+            Path ckpt = cachedTeacher(spec);
+            return () -> checkpointTeacher(ckpt, dense);
+        }
+        Path p = Path.of(spec);
+        if (spec.endsWith(".pt") || spec.endsWith(".pth") || Files.isRegularFile(p)) {
+            int chans = JobAssembly.inputChannels(cfg);
+            return () -> new DjlTeacher(NDManager.newBaseManager(), TorchScriptTeacher.load(p, chans, imgSize), dense);
+        }
+        if (Files.isDirectory(p)) {
+            CheckpointModels.open(p);
+            return () -> checkpointTeacher(p, dense);
+        }
+        throw new UserInputException("--teacher " + spec + ": not none, a registered CNN (" + String.join(", ",
+                CnnTeachers.names()) + "), a checkpoint or run folder, or a TorchScript .pt file");
+    }
+
+    private static TeacherCompute checkpointTeacher(Path path, boolean dense) {
+        NDManager m = NDManager.newBaseManager();
+        CheckpointModels.Loaded l = CheckpointModels.load(CheckpointModels.open(path), m, true);
+        Teacher t;
+        if (l.model() instanceof CnnVisionModel c) {
+            t = new BlockTeacher(l.name(), c.net(), m);
+        } else {
+            if (dense) {
+                m.close();
+                throw new UserInputException("teacher " + path + " (" + l.name() + ") has no per-location output for "
+                        + "token labeling: use a CNN teacher, or --token-label false");
+            }
+            t = new BlockTeacher(l.name(), l.model(), l.model().numClasses(), m);
+        }
+        return new DjlTeacher(NDManager.newBaseManager(), t, dense);
+    }
+
+    /**
+     * A registered CNN trained on this data, from the cache; trained first (a run of its own,
+     * with the same data and augmentation, no teacher) when absent.
+     */
+    private Path cachedTeacher(String name) {
+        JobConfig teacherCfg = cfg.with(Map.ofEntries(
+                Map.entry("model", name), Map.entry("model-args", ""), Map.entry("teacher", "none"),
+                Map.entry("token-label", "false"), Map.entry("distillation-type", "none"),
+                Map.entry("epochs", Integer.toString(cfg.get(JobConfig.TEACHER_EPOCHS))),
+                Map.entry("steps", "0"), Map.entry("resume", "auto"), Map.entry("drop-path", "0"),
+                Map.entry("model-ema", "false"), Map.entry("checkpoint-every", "0"), Map.entry("keep-checkpoints", "1"),
+                Map.entry("lr", "2e-3"), Map.entry("min-lr", "1e-5"), Map.entry("weight-decay", "0.05")));
+        String key = String.join("|", name, cfg.get(JobConfig.DATA), Integer.toString(cfg.get(JobConfig.IMG_SIZE)),
+                Integer.toString(JobAssembly.inputChannels(cfg)), Long.toString(cfg.get(JobConfig.SEED)),
+                Integer.toString(cfg.get(JobConfig.TEACHER_EPOCHS)), Double.toString(cfg.get(JobConfig.SCALE_MIN)),
+                cfg.get(JobConfig.AA), Integer.toString(cfg.get(JobConfig.BATCH_SIZE)));
+        String hash = CheckpointStore.sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+        Path cache = cacheRoot().resolve("teachers");
+        String runName = name + "-" + hash;
+        Path dir = cache.resolve(runName);
+        if (Files.isDirectory(dir.resolve("checkpoints"))
+                && new CheckpointStore(dir.resolve("checkpoints"), 1).loadLatestValid().isPresent()
+                && Files.exists(dir.resolve("summary.json"))) {
+            err.println("t2t: teacher " + name + " from the cache: " + dir);
+            return dir;
+        }
+        err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
+        Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", runName)), err).run();
+        err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %.4f after %s epochs%n", name, ((Number) s.get("top1")).doubleValue(),
+                s.get("epochs"));
+        return dir;
+    }
+
+    static Path cacheRoot() {
+        String env = System.getenv("T2T_CACHE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "t2t");
+    }
+
+    /** Writes metrics, checkpoints and the progress line; builds the summary at the end. */
+    private final class Listener implements JobListener {
+        private final RunFolder folder;
+        private final CheckpointStore store;
+        private final JobAssembly job;
+        private final String configJson;
+        private final Progress progress;
+        private final LinePlot loss = new LinePlot("training loss", "step");
+        private final LinePlot accuracy = new LinePlot("eval accuracy", "epoch");
+        private final List<Map<String, Object>> evals = new ArrayList<>();
+        private long restarts;
+
+        Listener(RunFolder folder, CheckpointStore store, JobAssembly job, String configJson) {
+            this.folder = folder;
+            this.store = store;
+            this.job = job;
+            this.configJson = configJson;
+            this.progress = new Progress(err, cfg.get(JobConfig.EPOCHS), cfg.get(JobConfig.STEPS));
+        }
+
+        @Override
+        public void onStep(StepMetrics m) {
+            progress.step(m);
+            if (!m.logged()) {
+                return;
+            }
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("step", m.step() + 1);
+            line.put("epoch", m.epoch());
+            line.put("loss", m.total());
+            line.put("loss_cls", m.base());
+            line.put("loss_distill", m.distill());
+            line.put("loss_dense", m.dense());
+            line.put("lr", m.lr());
+            line.put("img_per_s", m.imgPerSec());
+            line.put("step_ms", m.stepMs());
+            line.put("compute_ms", m.computeMs());
+            folder.appendMetrics(line);
+            loss.add("total", m.step() + 1, m.total());
+            loss.add("cls", m.step() + 1, m.base());
+            if (m.distill() != 0) {
+                loss.add("distill", m.step() + 1, m.distill());
+            }
+            if (m.dense() != 0) {
+                loss.add("dense", m.step() + 1, m.dense());
+            }
+        }
+
+        @Override
+        public void onEval(long step, long epoch, EvalResult r, double seconds) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("step", step + 1);
+            line.put("epoch", epoch);
+            line.put("eval_top1", r.top1());
+            line.put("eval_top5", r.top5());
+            line.put("eval_samples", r.samples());
+            line.put("eval_s", seconds);
+            folder.appendMetrics(line);
+            evals.add(line);
+            accuracy.add("top-1", epoch + 1, r.top1());
+            accuracy.add("top-5", epoch + 1, r.top5());
+            progress.message(String.format(Locale.ROOT, "epoch %d: eval top-1 %.4f  top-5 %.4f  (%d images, %.1f s)",
+                    epoch + 1, r.top1(), r.top5(), r.samples(), seconds));
+        }
+
+        @Override
+        public String onCheckpoint(CheckpointData data) {
+            Path p = store.write(job.checkpoint(data, configJson));
+            return p.toString();
+        }
+
+        @Override
+        public void onMembership(long generation, List<String> workers, String reason) {
+            progress.message("t2t: generation " + generation + ": " + workers.size() + " workers (" + reason + ")");
+        }
+
+        @Override
+        public void onFinished(JobResult r) {
+            progress.message("t2t: finished " + r.steps() + " steps in " + Progress.clock(r.wallSeconds()));
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            progress.message("t2t: the job failed: " + cause.getMessage());
+        }
+
+        Map<String, Object> summarize(JobResult r) {
+            Map<String, Tensor> weights = job.stateDict(r.shards(), false);
+            Map<String, Object> s = new LinkedHashMap<>();
+            EvalResult e = r.lastEval();
+            s.put("top1", e == null ? null : e.top1());
+            s.put("top5", e == null ? null : e.top5());
+            s.put("epochs", r.epochs());
+            s.put("steps", r.steps());
+            s.put("wall_s", r.wallSeconds());
+            s.put("train_img_per_s", r.trainImgPerSec());
+            s.put("weights_sha256", JobAssembly.sha256(weights));
+            s.put("samples_trained_per_epoch", r.samplesTrainedPerEpoch());
+            s.put("duplicate_samples", r.duplicateSamples());
+            s.put("skipped_samples", job.trainData().skips().count());
+            s.put("workers_restarted", r.workersRestarted() + restarts);
+            s.put("model", cfg.get(JobConfig.MODEL));
+            s.put("params", job.template().parameterCount());
+            s.put("per_class_top1", e == null ? null : e.perClassTop1());
+            s.put("evals", evals);
+            s.put("run_dir", folder.root().toString());
+            folder.writeSummary(s);
+            if (!loss.isEmpty()) {
+                loss.write(folder.plots().resolve("loss.png"));
+            }
+            if (!accuracy.isEmpty()) {
+                accuracy.write(folder.plots().resolve("accuracy.png"));
+            }
+            if (e != null) {
+                try {
+                    ConfusionMatrixPlot.write(e.confusion(), job.trainData().classNames(), "confusion (eval split)",
+                            folder.plots().resolve("confusion.png"));
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+            return s;
+        }
+    }
+}
