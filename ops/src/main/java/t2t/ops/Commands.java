@@ -10,7 +10,6 @@ final class Commands {
         cl.addSubcommand(t2t.ops.cli.TrainCommand.commandLine());
         cl.addSubcommand(new t2t.ops.cli.ModelsCommand());
         cl.addSubcommand(new t2t.ops.cli.PredictCommand());
-        cl.addSubcommand(new t2t.ops.cli.BenchStepCommand());
-        cl.addSubcommand(new t2t.ops.cli.BenchLoaderCommand());
+        cl.addSubcommand(t2t.ops.cli.BenchCommand.commandLine());
     }
 }

@@ -108,6 +108,8 @@ public final class JobConfig {
 
     // Runtime
     public static final ConfigKey<Integer> WORKERS = key(integer("workers", 2, 1, 1024, "worker actors (devices) on this node"));
+    public static final ConfigKey<Integer> THREADS_PER_WORKER = key(integer("threads-per-worker", 0, 0, 1024,
+            "native compute threads per worker (0: this machine's cores divided by the workers)"));
     public static final ConfigKey<Integer> AGGREGATORS = key(integer("aggregators", 2, 1, 1024,
             "parameter shards, one aggregator actor each"));
     public static final ConfigKey<String> SYNC = key(string("sync", "sync",

@@ -3,6 +3,7 @@ package t2t.actors.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
@@ -22,6 +23,7 @@ public final class DjlStudent implements StudentCompute {
     private final Objective objective;
     private final FlatSlots slots;
     private final ParameterStore store;
+    private final int threads;
 
     /** The model's training forward: everything the objective needs. */
     @FunctionalInterface
@@ -29,7 +31,9 @@ public final class DjlStudent implements StudentCompute {
         ModelOutputs apply(ParameterStore ps, NDArray images);
     }
 
-    public DjlStudent(NDManager manager, VisionModel model, TrainForward forward, Objective objective) {
+    /** @param threads native compute threads for this worker's ops (libtorch's count is per calling thread) */
+    public DjlStudent(NDManager manager, VisionModel model, TrainForward forward, Objective objective, int threads) {
+        this.threads = threads;
         this.manager = manager;
         this.model = model;
         this.forward = forward;
@@ -61,6 +65,8 @@ public final class DjlStudent implements StudentCompute {
 
     @Override
     public StepLoss trainStep(TrainBatch b, long noiseSeed, float[] gradOut) {
+        // The actor may run on any thread of its dispatcher: set this thread's native thread count.
+        JniUtils.setNumThreads(threads);
         slots.flush();
         try (NDManager step = manager.newSubManager(); Noise.Scope noise = Noise.seeded(noiseSeed)) {
             NDArray x = step.create(b.pixels(), new Shape(b.size(), b.channels(), b.height(), b.width()));
@@ -84,6 +90,7 @@ public final class DjlStudent implements StudentCompute {
 
     @Override
     public float[] evalLogits(float[] pixels, int size, int channels, int height, int width) {
+        JniUtils.setNumThreads(threads);
         slots.flush();
         try (NDManager step = manager.newSubManager()) {
             NDArray x = step.create(pixels, new Shape(size, channels, height, width));

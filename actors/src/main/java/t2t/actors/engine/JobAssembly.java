@@ -189,6 +189,11 @@ public final class JobAssembly implements AutoCloseable {
         return a;
     }
 
+    public int threadsPerWorker() {
+        int t = cfg.get(JobConfig.THREADS_PER_WORKER);
+        return t > 0 ? t : Math.max(1, Runtime.getRuntime().availableProcessors() / cfg.get(JobConfig.WORKERS));
+    }
+
     public double lr(long step) {
         return schedule.lr(step);
     }
@@ -197,6 +202,11 @@ public final class JobAssembly implements AutoCloseable {
         return schedule.describe() + ("deit".equals(cfg.get(JobConfig.LR_SCALE))
                 ? String.format(Locale.ROOT, " (DeiT scaling: %.3g x %d / 512 = %.3g)", cfg.get(JobConfig.LR),
                 cfg.get(JobConfig.BATCH_SIZE), peakLr) : "");
+    }
+
+    /** The batches of this run (for benchmarks that time the step alone). */
+    public LoaderBatches batches() {
+        return batches;
     }
 
     public VisionModel template() {
@@ -215,7 +225,8 @@ public final class JobAssembly implements AutoCloseable {
         return slots.size();
     }
 
-    private StudentCompute newStudent() {
+    /** A new replica of the student with the run's objective, initialized from the seed. */
+    public StudentCompute newStudent() {
         NDManager m = NDManager.newBaseManager();
         VisionModel model = newModel();
         model.initializeWeights(m, DataType.FLOAT32, cfg.get(JobConfig.SEED));
@@ -235,7 +246,7 @@ public final class JobAssembly implements AutoCloseable {
         if (cfg.get(JobConfig.TOKEN_LABEL)) {
             ob.optTokenLabel(cfg.get(JobConfig.CLS_WEIGHT), cfg.get(JobConfig.DENSE_WEIGHT));
         }
-        return new DjlStudent(m, model, fwd, ob.build());
+        return new DjlStudent(m, model, fwd, ob.build(), threadsPerWorker());
     }
 
     /** The job, with the teacher from {@code teacher} (null: none) and an optional checkpoint to resume. */

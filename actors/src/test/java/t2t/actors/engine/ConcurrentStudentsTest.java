@@ -24,7 +24,7 @@ class ConcurrentStudentsTest {
                 "num_classes", "10", "embed_dim", "64", "depth", "2", "num_heads", "2", "soft_split", "small",
                 "drop_path_rate", "0.1"));
         model.initializeWeights(m, DataType.FLOAT32, 7);
-        return new DjlStudent(m, model, model::forwardTrain, Objective.builder().build());
+        return new DjlStudent(m, model, model::forwardTrain, Objective.builder().build(), 1);
     }
 
     private static TrainBatch batch(int n, long seed) {
