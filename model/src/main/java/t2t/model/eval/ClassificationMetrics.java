@@ -1,6 +1,7 @@
 package t2t.model.eval;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Top-1, top-5 and per-class accuracy plus the confusion matrix, accumulated batch by batch from
@@ -33,12 +34,12 @@ public final class ClassificationMetrics {
 
     /** Logits as an NDArray {@code [B, classes]}, labels {@code [B]}: copies both to the host. */
     public void update(NDArray logits, NDArray labels) {
-        long[] l = labels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        long[] l = labels.toType(DataType.INT64, false).toLongArray();
         int[] li = new int[l.length];
         for (int i = 0; i < l.length; i++) {
             li[i] = (int) l[i];
         }
-        update(logits.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(), li);
+        update(logits.toType(DataType.FLOAT32, false).toFloatArray(), li);
     }
 
     /** Row-major logits {@code [labels.length * classes]}. */

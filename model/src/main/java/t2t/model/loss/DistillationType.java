@@ -1,6 +1,7 @@
 package t2t.model.loss;
 
 import java.util.Locale;
+import t2t.protocol.UserInputException;
 
 /** DeiT's {@code --distillation-type}. */
 public enum DistillationType {
@@ -11,7 +12,7 @@ public enum DistillationType {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new t2t.protocol.UserInputException(
+            throw new UserInputException(
                     "unknown distillation type '" + s + "': use none, soft or hard");
         }
     }

@@ -20,11 +20,22 @@ public final class BlockTeacher implements Teacher {
     private final Block block;
     private final int numClasses;
     private final AutoCloseable owned;
+    private final TeacherForward forward;
 
     /**
+     * A block whose eval-mode {@code forward} already follows the {@link TeacherOutputs} contract
+     * (or a {@link DenseLogitsBlock}).
+     *
      * @param owned what to close with the teacher (e.g. the NDManager holding its weights), or null
      */
     public BlockTeacher(String name, Block block, int numClasses, AutoCloseable owned) {
+        this(name, block, numClasses, null, owned);
+    }
+
+    /**
+     * A block run by a custom {@code forward} (null: the default described above).
+     */
+    public BlockTeacher(String name, Block block, int numClasses, TeacherForward forward, AutoCloseable owned) {
         if (!block.isInitialized()) {
             throw new IllegalArgumentException("teacher block " + name + " is not initialized: load its weights first");
         }
@@ -32,11 +43,12 @@ public final class BlockTeacher implements Teacher {
         this.block = block;
         this.numClasses = numClasses;
         this.owned = owned;
+        this.forward = forward;
     }
 
     /** A dense-logits block (its class count is its own). */
     public BlockTeacher(String name, DenseLogitsBlock block, AutoCloseable owned) {
-        this(name, block, block.numClasses(), owned);
+        this(name, block, block.numClasses(), null, owned);
     }
 
     @Override
@@ -55,6 +67,9 @@ public final class BlockTeacher implements Teacher {
     }
 
     private NDList run(NDArray images, ParameterStore ps) {
+        if (forward != null) {
+            return forward.apply(ps, images);
+        }
         if (block instanceof DenseLogitsBlock) {
             return ((DenseLogitsBlock) block).locationLogits(ps, images);
         }

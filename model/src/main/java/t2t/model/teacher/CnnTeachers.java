@@ -8,6 +8,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import t2t.protocol.UserInputException;
 
 /**
  * The CNN teacher family, as data. {@code resnet_tiny} is sized for 28-64 px inputs
@@ -45,7 +46,7 @@ public final class CnnTeachers {
     public static CnnConfig config(String name) {
         CnnConfig c = CONFIGS.get(name);
         if (c == null) {
-            throw new t2t.protocol.UserInputException(
+            throw new UserInputException(
                     "unknown CNN teacher '" + name + "': choose one of " + String.join(", ", names()));
         }
         return c;
@@ -58,7 +59,7 @@ public final class CnnTeachers {
     public static CnnNet create(String name, int numClasses, int inChans, int imgSize) {
         CnnConfig c = config(name);
         if (inChans <= 0 || imgSize < c.totalStride()) {
-            throw new t2t.protocol.UserInputException("CNN " + name + " needs in_chans > 0 and img_size >= "
+            throw new UserInputException("CNN " + name + " needs in_chans > 0 and img_size >= "
                     + c.totalStride() + " (its total stride); got in_chans " + inChans + ", img_size " + imgSize);
         }
         CnnNet net = new CnnNet(c, numClasses);

@@ -2,7 +2,10 @@ package t2t.model.teacher;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.function.BiFunction;
 
 /**
  * The teacher output contract, shared by TorchScript files and DJL blocks:
@@ -72,12 +75,12 @@ public final class TeacherOutputs {
 
     /** Runs {@code forward} in a scope: intermediates die there, the targets join the images' manager. */
     static TeacherTargets scoped(NDArray images, TokenGrid grid, String teacherName,
-                                 java.util.function.BiFunction<NDArray, ai.djl.training.ParameterStore, NDList> forward) {
-        ai.djl.ndarray.NDManager owner = images.getManager();
-        try (ai.djl.ndarray.NDManager scope = owner.newSubManager()) {
+                                 BiFunction<NDArray, ParameterStore, NDList> forward) {
+        NDManager owner = images.getManager();
+        try (NDManager scope = owner.newSubManager()) {
             images.tempAttach(scope);
             // a store per call: parameters are read in place (no copy); the scope only backs device moves
-            NDList out = forward.apply(images, new ai.djl.training.ParameterStore(scope, false));
+            NDList out = forward.apply(images, new ParameterStore(scope, false));
             NDArray global = global(out, teacherName).stopGradient();
             NDArray tokens = grid == null ? null : tokenTargets(out, grid, teacherName).stopGradient();
             global.attach(owner);

@@ -44,17 +44,21 @@ public final class FashionMnistRecipe {
     public record Settings(String model, int epochs, int batch, double lr, double minLr, double warmupEpochs,
                            double weightDecay, double smoothing, int maxStepsPerEpoch, long seed) {}
 
+    /** The validated recipe (see BENCHMARKS.md). */
+    static final Settings DEFAULT = new Settings("resnet_tiny", 15, 128, 2e-3, 1e-5, 0.5, 0.05, 0.1, Integer.MAX_VALUE, 42);
+
     private FashionMnistRecipe() {}
 
     public static void main(String[] args) throws IOException {
+        Settings d = DEFAULT;
         Settings s = new Settings(
-                args.length > 0 ? args[0] : "resnet_tiny",
-                args.length > 1 ? Integer.parseInt(args[1]) : 6,
-                args.length > 2 ? Integer.parseInt(args[2]) : 128,
-                args.length > 3 ? Double.parseDouble(args[3]) : 2e-3,
-                1e-5, 0.5, 0.05, 0.1,
-                args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE,
-                42);
+                args.length > 0 ? args[0] : d.model(),
+                args.length > 1 ? Integer.parseInt(args[1]) : d.epochs(),
+                args.length > 2 ? Integer.parseInt(args[2]) : d.batch(),
+                args.length > 3 ? Double.parseDouble(args[3]) : d.lr(),
+                d.minLr(), d.warmupEpochs(), d.weightDecay(), d.smoothing(),
+                args.length > 4 ? Integer.parseInt(args[4]) : d.maxStepsPerEpoch(),
+                d.seed());
         System.out.println(run(s));
     }
 
@@ -75,7 +79,7 @@ public final class FashionMnistRecipe {
         long trainNanos = 0;
         long trainImages = 0;
         try (NDManager root = NDManager.newBaseManager()) {
-            CnnNet net = CnnTeachers.create(s.model(), classes, 1, side);
+            CnnNet net = s.model().contains(":") ? customNet(s.model(), classes) : CnnTeachers.create(s.model(), classes, 1, side);
             CnnTeachers.initialize(net, root, 1, side);
             net.getParameters().forEach(p -> {
                 if (p.getValue().requiresGradient()) {
@@ -136,12 +140,39 @@ public final class FashionMnistRecipe {
                         epoch, lossSum / stepsPerEpoch, sched.lr(step), m.top1(), m.top5(),
                         stepsPerEpoch * s.batch() / (dt / 1e9), (System.nanoTime() - t0) / 1e9);
                 if (epoch == s.epochs() - 1) {
+                    writeConfusion(m);
                     return new Result(m.top1(), m.top5(), s.epochs(), step, (System.nanoTime() - t0) / 1e9,
                             trainImages / (trainNanos / 1e9));
                 }
             }
         }
         throw new IllegalArgumentException("epochs must be >= 1");
+    }
+
+    static final java.util.List<String> CLASS_NAMES = java.util.List.of("T-shirt/top", "Trouser", "Pullover",
+            "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    /** The confusion matrix PNG under {@code -Dt2t.recipe.out} (default target/fashion-mnist-recipe). */
+    private static void writeConfusion(ClassificationMetrics m) throws IOException {
+        Path dir = Path.of(System.getProperty("t2t.recipe.out", "target/fashion-mnist-recipe"));
+        Path png = dir.resolve("confusion.png");
+        t2t.model.eval.ConfusionMatrixPlot.write(m.confusionMatrix(), CLASS_NAMES,
+                String.format(Locale.ROOT, "Fashion-MNIST test, CNN teacher: top-1 %.4f", m.top1()), png);
+        System.err.println("confusion matrix: " + png.toAbsolutePath());
+    }
+
+    /** {@code stem:w1,w2,w3:s1,s2,s3} for trying shapes without registering them. */
+    static CnnNet customNet(String spec, int classes) {
+        String[] p = spec.split(":");
+        int[] w = java.util.Arrays.stream(p[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] st = java.util.Arrays.stream(p[2].split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] d = new int[w.length];
+        java.util.Arrays.fill(d, 1);
+        CnnNet net = new CnnNet(new t2t.model.teacher.CnnConfig("custom", Integer.parseInt(p[0]), 3, 1, false, w, d, st), classes);
+        net.setInitializer(new ai.djl.training.initializer.XavierInitializer(
+                ai.djl.training.initializer.XavierInitializer.RandomType.GAUSSIAN,
+                ai.djl.training.initializer.XavierInitializer.FactorType.OUT, 2), ai.djl.nn.Parameter.Type.WEIGHT);
+        return net;
     }
 
     static ClassificationMetrics evaluate(CnnNet net, ParameterStore ps, NDManager root,
