@@ -2,10 +2,11 @@ package t2t.actors.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import t2t.model.layers.HostArrays;
 import t2t.model.VisionModel;
 import t2t.model.layers.ParamSpec;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -90,11 +91,29 @@ public final class FlatSlots {
         }
     }
 
-    /** Copies staged values into the parameter arrays (in place, outside autograd). */
+    /**
+     * Copies staged values into the parameter arrays, in place and outside autograd. Not through
+     * DJL's {@code NDArray.set(Buffer)}: on the PyTorch engine that re-points the tensor at a Java
+     * direct buffer, and tensors still viewing the old one would read freed memory once the
+     * collector reclaims it. Here the values go into a libtorch-owned array and are copied over.
+     */
     public void flush() {
-        for (int i = dirty.nextSetBit(0); i >= 0; i = dirty.nextSetBit(i + 1)) {
-            Slot s = slots.get(i);
-            s.parameter().getArray().set(FloatBuffer.wrap(mirror, s.offset(), s.length()).slice());
+        if (dirty.isEmpty()) {
+            return;
+        }
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int i = dirty.nextSetBit(0); i >= 0; i = dirty.nextSetBit(i + 1)) {
+                Slot s = slots.get(i);
+                NDArray target = s.parameter().getArray();
+                float[] values = java.util.Arrays.copyOfRange(mirror, s.offset(), s.end());
+                try (NDArray src = HostArrays.owned(target.getManager(), values, target.getShape())) {
+                    target.muli(0).addi(src);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
         }
         dirty.clear();
     }
