@@ -1,5 +1,6 @@
 package t2t.model;
 
+import t2t.model.layers.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
@@ -17,9 +18,9 @@ public record ModelOutputs(NDArray cls, NDArray dist, NDArray aux) {
      * tokens of aux with token labeling (TokenLabeling's eval rule).
      */
     public NDArray evalLogits() {
-        NDArray out = dist == null ? cls : cls.add(dist).div(2f);
+        NDArray out = dist == null ? cls : cls.add(dist).div(HostArrays.scalar(cls, 2));
         if (aux != null) {
-            out = out.add(aux.max(new int[] {1}).mul(0.5f));
+            out = out.add(aux.max(new int[] {1}).mul(HostArrays.scalar(aux, 0.5)));
         }
         return out;
     }

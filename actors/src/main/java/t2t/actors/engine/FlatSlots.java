@@ -3,7 +3,6 @@ package t2t.actors.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
-import t2t.model.layers.HostArrays;
 import t2t.model.VisionModel;
 import t2t.model.layers.ParamSpec;
 
@@ -95,7 +94,7 @@ public final class FlatSlots {
      * Copies staged values into the parameter arrays, in place and outside autograd. Not through
      * DJL's {@code NDArray.set(Buffer)}: on the PyTorch engine that re-points the tensor at a Java
      * direct buffer, and tensors still viewing the old one would read freed memory once the
-     * collector reclaims it. Here the values go into a libtorch-owned array and are copied over.
+     * collector reclaims it. Here the values are copied into the tensor's own storage.
      */
     public void flush() {
         if (dirty.isEmpty()) {
@@ -108,7 +107,7 @@ public final class FlatSlots {
                 Slot s = slots.get(i);
                 NDArray target = s.parameter().getArray();
                 float[] values = java.util.Arrays.copyOfRange(mirror, s.offset(), s.end());
-                try (NDArray src = HostArrays.owned(target.getManager(), values, target.getShape())) {
+                try (NDArray src = target.getManager().create(values, target.getShape())) {
                     target.muli(0).addi(src);
                 }
             }

@@ -85,6 +85,7 @@ public abstract class NamedBlock extends AbstractBlock {
             x.tempAttach(scope);
             NDArray y = body.apply(x);
             y.attach(outer);
+            HostArrays.keepJavaBacked(scope, outer);
             return y;
         }
     }

@@ -50,7 +50,7 @@ public final class Noise {
         for (int i = 0; i < n; i++) {
             m[i] = rng.nextFloat() < keep ? scale : 0f;
         }
-        NDArray mask = HostArrays.owned(like.getManager(), m, shape);
+        NDArray mask = like.getManager().create(m, shape);
         return like.getDataType() == DataType.FLOAT32 ? mask : mask.toType(like.getDataType(), false);
     }
 

@@ -32,7 +32,7 @@ public final class SoftSplit {
         long b = s.get(0);
         int c = Math.toIntExact(s.get(1));
         int k = spec.kernel();
-        NDArray kernel = HostArrays.owned(x.getManager(), oneHot(c, k), new Shape((long) c * k * k, 1, k, k))
+        NDArray kernel = x.getManager().create(oneHot(c, k), new Shape((long) c * k * k, 1, k, k))
                 .toType(x.getDataType(), false);
         NDArray cols = Conv2d.conv2d(x, kernel, null,
                         new Shape(spec.stride(), spec.stride()),

@@ -60,7 +60,7 @@ public final class TokenPerformer extends NamedBlock {
             NDArray d = qp.matMul(kp.sum(new int[] {1}).expandDims(2)); // (B, T, 1)
             NDArray kptv = atLeastFloat32(v).transpose(0, 2, 1).matMul(kp); // (B, e, m)
             // scale the m-wide qp row by 1/(D' + m*eps) before the product, not the e-wide result
-            NDArray y = qp.mul(d.add(EPSILON * m).pow(-1f)).matMul(kptv.transpose(0, 2, 1)); // (B, T, e)
+            NDArray y = qp.mul(d.add(EPSILON * m).pow(HostArrays.scalar(d, -1))).matMul(kptv.transpose(0, 2, 1)); // (B, T, e)
             y = y.toType(v.getDataType(), false);
             NDArray t = v.add(Mlp.dropout(proj.apply(ps, y, training), DROPOUT, training));
             NDArray h = mlp2.apply(ps, Activation.gelu(mlp0.apply(ps, norm2.apply(ps, t, training), training)), training);
@@ -71,7 +71,7 @@ public final class TokenPerformer extends NamedBlock {
     /** sqrt(m) phi(x) = exp(x w^T - |x|^2 / 2). */
     private NDArray features(NDArray x, NDArray wv) {
         // x*x, not square(): pow's backward is several times slower than mul's on CPU
-        NDArray half = x.mul(x).sum(new int[] {2}, true).mul(0.5f); // (B, T, 1)
+        NDArray half = x.mul(x).sum(new int[] {2}, true).mul(HostArrays.scalar(x, 0.5)); // (B, T, 1)
         return Linear.linear(x, wv).singletonOrThrow().sub(half).exp();
     }
 

@@ -55,7 +55,7 @@ public final class TokenTransformer extends NamedBlock {
             NDArray q = parts.get(0);
             NDArray k = parts.get(1);
             NDArray v = parts.get(2);
-            NDArray attn = q.mul(scale).matMul(k.transpose(0, 2, 1)).softmax(-1); // (B, T, T)
+            NDArray attn = q.mul(HostArrays.scalar(q, scale)).matMul(k.transpose(0, 2, 1)).softmax(-1); // (B, T, T)
             return v.add(proj.apply(ps, attn.matMul(v), training));
         }
 

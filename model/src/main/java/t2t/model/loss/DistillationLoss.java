@@ -1,5 +1,6 @@
 package t2t.model.loss;
 
+import t2t.model.layers.HostArrays;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -44,10 +45,11 @@ public final class DistillationLoss {
         NDArray t = teacher.stopGradient();
         switch (type) {
             case SOFT: {
-                NDArray logS = student.div(tau).logSoftmax(-1);
-                NDArray logT = t.div(tau).logSoftmax(-1);
+                NDArray logS = student.div(HostArrays.scalar(student, tau)).logSoftmax(-1);
+                NDArray logT = t.div(HostArrays.scalar(t, tau)).logSoftmax(-1);
                 // torch's kl_div(input, target, log_target=True): exp(target) * (target - input)
-                return logT.exp().mul(logT.sub(logS)).sum().mul(tau * tau / student.size());
+                NDArray kl = logT.exp().mul(logT.sub(logS)).sum();
+                return kl.mul(HostArrays.scalar(kl, tau * tau / student.size()));
             }
             case HARD: {
                 long classes = student.getShape().get(student.getShape().dimension() - 1);

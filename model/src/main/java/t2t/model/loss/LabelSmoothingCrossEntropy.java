@@ -1,5 +1,6 @@
 package t2t.model.loss;
 
+import t2t.model.layers.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -29,7 +30,7 @@ public final class LabelSmoothingCrossEntropy {
         NDArray nll = labels.oneHot((int) classes).toType(logits.getDataType(), false)
                 .mul(logProbs).sum(new int[] {-1}).neg();
         NDArray smooth = logProbs.mean(new int[] {-1}).neg();
-        return nll.mul(1 - smoothing).add(smooth.mul(smoothing)).mean();
+        return nll.mul(HostArrays.scalar(nll, 1 - smoothing)).add(smooth.mul(HostArrays.scalar(smooth, smoothing))).mean();
     }
 
     /**

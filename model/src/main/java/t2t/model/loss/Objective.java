@@ -1,5 +1,6 @@
 package t2t.model.loss;
 
+import t2t.model.layers.HostArrays;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -76,7 +77,7 @@ public final class Objective {
                         "distillation " + distillation.type().flag() + " needs teacher logits; none were given");
             }
             distill = distillation.apply(dist != null ? dist : cls, teacherLogits);
-            classTerm = base.mul(1 - alpha).add(distill.mul(alpha));
+            classTerm = base.mul(HostArrays.scalar(base, 1 - alpha)).add(distill.mul(HostArrays.scalar(distill, alpha)));
         }
         if (!tokenLabel) {
             return new Result(classTerm, base, distill, null);
@@ -90,7 +91,7 @@ public final class Objective {
                     + " and token targets " + tokenTargets.getShape() + " differ: is the teacher pooled to the student's token grid?");
         }
         NDArray dense = TokenLabelLoss.apply(aux, tokenTargets);
-        NDArray total = classTerm.mul(clsWeight).add(dense.mul(denseWeight));
+        NDArray total = classTerm.mul(HostArrays.scalar(classTerm, clsWeight)).add(dense.mul(HostArrays.scalar(dense, denseWeight)));
         return new Result(total, base, distill, dense);
     }
 
