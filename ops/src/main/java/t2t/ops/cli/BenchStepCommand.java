@@ -139,7 +139,6 @@ public final class BenchStepCommand implements Callable<Integer> {
             out.put("steps", steps);
             out.put("rss_mb_after_warmup", rssStart / 1024);
             out.put("rss_mb_end", rssEnd / 1024);
-            out.put("intra_op_threads", Runtime.getRuntime().availableProcessors());
         }
         if (json) {
             Json.print(out);
