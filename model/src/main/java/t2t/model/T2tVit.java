@@ -143,6 +143,7 @@ public final class T2tVit extends NamedBlock implements VisionModel {
         return forwardEval(new ParameterStore(images.getManager(), false), images);
     }
 
+    /** Single-array form: the cls logits when training (use {@link #forwardTrain} for every head), else the eval output. */
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         return training ? forwardTrain(ps, x).cls() : forwardEval(ps, x);

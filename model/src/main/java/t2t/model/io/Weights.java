@@ -39,6 +39,34 @@ public final class Weights {
         return out;
     }
 
+    /**
+     * SHA-256 of the weights in export order: for each tensor, its name (UTF-8), a 0 byte, its
+     * shape as little-endian int64s, then its float32 values little-endian. Equal weights under
+     * equal names give equal digests, whatever the device or dtype they were trained in.
+     */
+    public static String sha256(VisionModel model) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, Tensor> e : export(model).entrySet()) {
+                md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                long[] shape = e.getValue().shape();
+                java.nio.ByteBuffer sb = java.nio.ByteBuffer.allocate(8 * shape.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (long d : shape) {
+                    sb.putLong(d);
+                }
+                md.update(sb.array());
+                float[] v = e.getValue().values();
+                java.nio.ByteBuffer vb = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                vb.asFloatBuffer().put(v);
+                md.update(vb.array());
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present in the JDK", e);
+        }
+    }
+
     /** Writes the model's weights as safetensors in {@code dtype} (F32, F16, BF16). */
     public static void save(VisionModel model, Path file, String dtype) throws IOException {
         Safetensors.write(file, export(model), dtype, Map.of("format", "pt", "model", model.variantName()));

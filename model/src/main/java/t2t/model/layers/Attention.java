@@ -37,7 +37,8 @@ public final class Attention extends NamedBlock {
         NDArray q = qkvParts.get(0).squeeze(0);
         NDArray k = qkvParts.get(1).squeeze(0);
         NDArray v = qkvParts.get(2).squeeze(0);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(HostArrays.scalar(q, scale)).softmax(-1); // (B, H, N, N)
+        // scale q (N x hd), not the N x N scores: one pass less over the larger tensor
+        NDArray attn = q.mul(HostArrays.scalar(q, scale)).matMul(k.transpose(0, 1, 3, 2)).softmax(-1); // (B, H, N, N)
         attn = Mlp.dropout(attn, attnDrop, training);
         NDArray y = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, c); // (B, N, C)
         return Mlp.dropout(proj.apply(ps, y, training), projDrop, training);

@@ -58,6 +58,20 @@ class WeightsTest {
     }
 
     @Test
+    void digestFollowsTheWeights() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            T2tVit a = ModelRegistry.createT2t("t2t_vit_7", TINY);
+            T2tVit b = ModelRegistry.createT2t("t2t_vit_7", TINY);
+            a.initializeWeights(m, DataType.FLOAT32, 5);
+            b.initializeWeights(m, DataType.FLOAT32, 5);
+            assertEquals(Weights.sha256(a), Weights.sha256(b));
+            b.stateDict().get("head.bias").getArray().set(new float[] {0, 0, 0, 0, 1e-7f});
+            assertFalse(Weights.sha256(a).equals(Weights.sha256(b)));
+            assertEquals(64, Weights.sha256(a).length());
+        }
+    }
+
+    @Test
     void readsTheFileTheReferenceScriptWrote() {
         Map<String, Tensor> t = Safetensors.read(Fixtures.resource("t2t_vit_7_tiny28_f32.safetensors"));
         assertEquals("cls_token", t.keySet().iterator().next());

@@ -79,7 +79,7 @@ public final class BenchStepCommand implements Callable<Integer> {
             List<ParamSpec> trainable = m.parameterSpecs().stream().filter(ParamSpec::trainable).toList();
             Optimizer opt = AdamW.builder().optLearningRateTracker(Tracker.fixed(5e-4f)).optWeightDecays(0.05f).build();
             ParameterStore ps = new ParameterStore(base, false);
-            long rssStart = rssKb();
+            long rssStart = -1;
             double[] times = new double[steps];
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
@@ -103,7 +103,13 @@ public final class BenchStepCommand implements Callable<Integer> {
                 if (i >= warmup) {
                     times[i - warmup] = dt;
                 }
-                log("step %d: %.3f s (%.1f img/s)%s", i + 1, dt, batch / dt, i < warmup ? " warm-up" : "");
+                if (i == warmup - 1 || (warmup == 0 && i == 0)) {
+                    rssStart = rssKb(); // after warm-up: the allocator's working set is built by then
+                }
+                if (i < warmup + 20 || (i + 1) % 100 == 0) {
+                    log("step %d: %.3f s (%.1f img/s) rss %d MB%s", i + 1, dt, batch / dt, rssKb() / 1024,
+                            i < warmup ? " warm-up" : "");
+                }
             }
             long rssEnd = rssKb();
             double trainStep = median(times);
@@ -131,9 +137,8 @@ public final class BenchStepCommand implements Callable<Integer> {
             out.put("train_gflops", round(trainImgPerS * trainGflopPerImg));
             out.put("fraction_of_gemm", round(trainImgPerS * trainGflopPerImg / gemm));
             out.put("steps", steps);
-            out.put("rss_mb_start", rssStart / 1024);
+            out.put("rss_mb_after_warmup", rssStart / 1024);
             out.put("rss_mb_end", rssEnd / 1024);
-            out.put("intra_op_threads", Runtime.getRuntime().availableProcessors());
         }
         if (json) {
             Json.print(out);
