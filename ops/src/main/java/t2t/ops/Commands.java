@@ -12,6 +12,7 @@ final class Commands {
         cl.addSubcommand(new t2t.ops.cli.ExportCommand());
         cl.addSubcommand(new t2t.ops.cli.ModelsCommand());
         cl.addSubcommand(new t2t.ops.cli.PredictCommand());
+        cl.addSubcommand(new t2t.ops.cli.AugmentPreviewCommand());
         cl.addSubcommand(t2t.ops.cli.BenchCommand.commandLine());
     }
 }

@@ -67,7 +67,8 @@ public final class PillowAffine {
      * Pillow's {@code bicubic_filter8}/{@code bicubic_filter32RGB} (rows past the edge repeat the
      * previous one). With a zero fraction the cubic is exactly its second sample
      * ({@code p1 + 0 * (...)}), so shears and translates, whose sample points have an integral x or
-     * y, skip three of the four row cubics or all horizontal ones, with bit-identical results.
+     * y, skip three of the four row cubics or all horizontal ones, with bit-identical results. The
+     * cases are small methods so the JIT inlines them into the pixel loop.
      */
     private static void bicubic(byte[] src, int w, int h, int ch, double xin, double yin, byte[] dst, int o) {
         xin -= 0.5;
@@ -76,67 +77,86 @@ public final class PillowAffine {
         int y = floor(yin);
         double dx = xin - x;
         double dy = yin - y;
-        int stride = w * ch;
         if (dy == 0.0) {
-            int r = y * stride;
             if (dx == 0.0) {
-                System.arraycopy(src, r + x * ch, dst, o, ch);
-                return;
+                System.arraycopy(src, (y * w + x) * ch, dst, o, ch);
+            } else {
+                cubicRow(src, w, ch, x, y, dx, dst, o);
             }
-            x--;
-            int x0 = clamp(x, w) * ch + r;
-            int x1 = clamp(x + 1, w) * ch + r;
-            int x2 = clamp(x + 2, w) * ch + r;
-            int x3 = clamp(x + 3, w) * ch + r;
-            for (int c = 0; c < ch; c++) {
-                double v = cubic(src[x0 + c] & 0xFF, src[x1 + c] & 0xFF, src[x2 + c] & 0xFF, src[x3 + c] & 0xFF, dx);
-                dst[o + c] = (byte) (v <= 0.0 ? 0 : (v >= 255.0 ? 255 : (int) v));
-            }
-            return;
+        } else if (dx == 0.0) {
+            cubicColumn(src, w, h, ch, x, y, dy, dst, o);
+        } else {
+            cubicFull(src, w, h, ch, x, y, dx, dy, dst, o);
         }
+    }
+
+    private static byte clip(double v) {
+        return (byte) (v <= 0.0 ? 0 : (v >= 255.0 ? 255 : (int) v));
+    }
+
+    /** dy == 0: only row y's horizontal cubic. */
+    private static void cubicRow(byte[] src, int w, int ch, int x, int y, double dx, byte[] dst, int o) {
+        int r = y * w * ch;
+        int x0 = clamp(x - 1, w) * ch + r;
+        int x1 = clamp(x, w) * ch + r;
+        int x2 = clamp(x + 1, w) * ch + r;
+        int x3 = clamp(x + 2, w) * ch + r;
+        for (int c = 0; c < ch; c++) {
+            dst[o + c] = clip(cubic(src[x0 + c] & 0xFF, src[x1 + c] & 0xFF, src[x2 + c] & 0xFF, src[x3 + c] & 0xFF, dx));
+        }
+    }
+
+    /** dx == 0: only column x's vertical cubic (x is inside the image whenever dx == 0). */
+    private static void cubicColumn(byte[] src, int w, int h, int ch, int x, int y, double dy, byte[] dst, int o) {
+        int stride = w * ch;
+        int col = x * ch;
+        int ym = y - 1;
+        int r0 = clamp(ym, h) * stride + col;
+        boolean has1 = ym + 1 >= 0 && ym + 1 < h;
+        boolean has2 = ym + 2 >= 0 && ym + 2 < h;
+        boolean has3 = ym + 3 >= 0 && ym + 3 < h;
+        for (int c = 0; c < ch; c++) {
+            double v1 = src[r0 + c] & 0xFF;
+            double v2 = has1 ? src[(ym + 1) * stride + col + c] & 0xFF : v1;
+            double v3 = has2 ? src[(ym + 2) * stride + col + c] & 0xFF : v2;
+            double v4 = has3 ? src[(ym + 3) * stride + col + c] & 0xFF : v3;
+            dst[o + c] = clip(cubic(v1, v2, v3, v4, dy));
+        }
+    }
+
+    private static void cubicFull(byte[] src, int w, int h, int ch, int x, int y, double dx, double dy,
+                                  byte[] dst, int o) {
         x--;
         y--;
-        int r0 = clamp(y, h) * stride;
-        boolean has1 = y + 1 >= 0 && y + 1 < h;
-        boolean has2 = y + 2 >= 0 && y + 2 < h;
-        boolean has3 = y + 3 >= 0 && y + 3 < h;
-        if (dx == 0.0) {
-            int xc = (x + 1) * ch;
-            for (int c = 0; c < ch; c++) {
-                int col = xc + c;
-                double v1 = src[r0 + col] & 0xFF;
-                double v2 = has1 ? src[(y + 1) * stride + col] & 0xFF : v1;
-                double v3 = has2 ? src[(y + 2) * stride + col] & 0xFF : v2;
-                double v4 = has3 ? src[(y + 3) * stride + col] & 0xFF : v3;
-                double v = cubic(v1, v2, v3, v4, dy);
-                dst[o + c] = (byte) (v <= 0.0 ? 0 : (v >= 255.0 ? 255 : (int) v));
-            }
-            return;
-        }
+        int stride = w * ch;
         int x0 = clamp(x, w) * ch;
         int x1 = clamp(x + 1, w) * ch;
         int x2 = clamp(x + 2, w) * ch;
         int x3 = clamp(x + 3, w) * ch;
+        int r0 = clamp(y, h) * stride;
+        // Pillow: a row past the edge repeats the previous row's cubic, i.e. the rows clamp.
+        int r1 = y + 1 >= 0 && y + 1 < h ? (y + 1) * stride : -1;
+        int r2 = y + 2 >= 0 && y + 2 < h ? (y + 2) * stride : -1;
+        int r3 = y + 3 >= 0 && y + 3 < h ? (y + 3) * stride : -1;
         for (int c = 0; c < ch; c++) {
             int r = r0 + c;
             double v1 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             double v2 = v1;
-            if (has1) {
-                r = (y + 1) * stride + c;
+            if (r1 >= 0) {
+                r = r1 + c;
                 v2 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             }
             double v3 = v2;
-            if (has2) {
-                r = (y + 2) * stride + c;
+            if (r2 >= 0) {
+                r = r2 + c;
                 v3 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             }
             double v4 = v3;
-            if (has3) {
-                r = (y + 3) * stride + c;
+            if (r3 >= 0) {
+                r = r3 + c;
                 v4 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             }
-            double v = cubic(v1, v2, v3, v4, dy);
-            dst[o + c] = (byte) (v <= 0.0 ? 0 : (v >= 255.0 ? 255 : (int) v));
+            dst[o + c] = clip(cubic(v1, v2, v3, v4, dy));
         }
     }
 

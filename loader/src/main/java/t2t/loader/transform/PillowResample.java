@@ -88,12 +88,15 @@ public final class PillowResample {
         return x < 1.0 ? 1.0 - x : 0.0;
     }
 
-    /**
-     * Pillow's {@code clip8}: 255 at or above {@code 1 << 30}, 0 at or below 0, else {@code in >> 22}.
-     * The shift-then-clamp form is equal and branch-free, so the JIT vectorises it.
-     */
+    /** Pillow's {@code clip8}: 255 at or above {@code 1 << 30}, 0 at or below 0, else {@code in >> 22}. */
     private static int clip8(int in) {
-        return Math.min(255, Math.max(0, in >> PRECISION_BITS));
+        if (in >= (1 << PRECISION_BITS << 8)) {
+            return 255;
+        }
+        if (in <= 0) {
+            return 0;
+        }
+        return in >> PRECISION_BITS;
     }
 
     /**

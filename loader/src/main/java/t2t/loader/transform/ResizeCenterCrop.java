@@ -24,10 +24,13 @@ public record ResizeCenterCrop(int outWidth, int outHeight, double cropPct, Inte
         int[] size = resizedSize(f.width, f.height);
         int rw = size[0];
         int rh = size[1];
-        Frame resized = new Frame();
-        resized.reshape(rw, rh, f.channels);
+        // 'random' has no meaning at eval; timm's create_transform default, bilinear, stands in.
         Interpolation filter = interpolation == Interpolation.RANDOM ? Interpolation.BILINEAR : interpolation;
-        resample.resize(f.pixels, f.width, f.channels, 0, 0, f.width, f.height, rw, rh, filter, resized.pixels);
+        if (f.spare.length < rw * rh * f.channels) {
+            f.spare = new byte[rw * rh * f.channels];
+        }
+        byte[] resized = f.spare;
+        resample.resize(f.pixels, f.width, f.channels, 0, 0, f.width, f.height, rw, rh, filter, resized);
         int top = rh >= outHeight ? (int) Math.rint((rh - outHeight) / 2.0) : -((outHeight - rh) / 2);
         int left = rw >= outWidth ? (int) Math.rint((rw - outWidth) / 2.0) : -((outWidth - rw) / 2);
         int ch = f.channels;
@@ -43,7 +46,7 @@ public record ResizeCenterCrop(int outWidth, int outHeight, double cropPct, Inte
                         f.pixels[o + c] = 0;
                     }
                 } else {
-                    System.arraycopy(resized.pixels, (sy * rw + sx) * ch, f.pixels, o, ch);
+                    System.arraycopy(resized, (sy * rw + sx) * ch, f.pixels, o, ch);
                 }
             }
         }
