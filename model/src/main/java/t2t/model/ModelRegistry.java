@@ -18,6 +18,7 @@ public final class ModelRegistry {
 
     static {
         register(T2tVariants.INSTANCE);
+        register(new t2t.model.teacher.CnnFamily());
     }
 
     private ModelRegistry() {}

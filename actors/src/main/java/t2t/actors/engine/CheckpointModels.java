@@ -8,7 +8,6 @@ import t2t.actors.checkpoint.CheckpointStore;
 import t2t.model.ModelRegistry;
 import t2t.model.VisionModel;
 import t2t.model.io.Weights;
-import t2t.model.teacher.CnnFamily;
 import t2t.protocol.UserInputException;
 
 import java.io.IOException;
@@ -25,10 +24,6 @@ import java.util.Optional;
  * registered name and the resolved overrides) and its weights, for eval, export, and teachers.
  */
 public final class CheckpointModels {
-    static {
-        CnnFamily.register();
-    }
-
     private CheckpointModels() {}
 
     /** A loaded model with its arrays in {@code manager}. */

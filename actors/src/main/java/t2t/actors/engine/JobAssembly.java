@@ -33,7 +33,6 @@ import t2t.model.loss.DistillationType;
 import t2t.model.loss.Objective;
 import t2t.model.optim.AdamW;
 import t2t.model.optim.CosineSchedule;
-import t2t.model.teacher.CnnFamily;
 import t2t.model.teacher.CnnVisionModel;
 import t2t.protocol.UserInputException;
 
@@ -77,10 +76,6 @@ public final class JobAssembly implements AutoCloseable {
     private final LoaderBatches batches;
     private final int gridH;
     private final int gridW;
-
-    static {
-        CnnFamily.register();
-    }
 
     private JobAssembly(JobConfig cfg) {
         this.cfg = cfg;

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import t2t.model.DataConfig;
 import t2t.model.ModelFamily;
-import t2t.model.ModelRegistry;
 import t2t.model.VisionModel;
 import t2t.protocol.UserInputException;
 
@@ -18,19 +17,6 @@ import java.util.Map;
  */
 public final class CnnFamily implements ModelFamily {
     private static final List<String> KEYS = List.of("img_size", "in_chans", "num_classes");
-    private static volatile boolean registered;
-
-    /** Adds the family to the registry once. */
-    public static void register() {
-        if (!registered) {
-            synchronized (CnnFamily.class) {
-                if (!registered) {
-                    ModelRegistry.register(new CnnFamily());
-                    registered = true;
-                }
-            }
-        }
-    }
 
     @Override
     public List<String> names() {

@@ -27,12 +27,18 @@ public final class ModelsCommand implements Callable<Integer> {
         System.out.printf("%-20s %-12s %5s %5s %5s %5s %12s %12s %7s%n",
                 "name", "tokens", "dim", "depth", "heads", "mlp", "params", "trainable", "GMACs");
         for (Map<String, Object> r : rows) {
-            System.out.printf("%-20s %-12s %5s %5s %5s %5s %,12d %,12d %7.2f%n",
-                    r.get("name"), r.getOrDefault("tokens_type", "-"), r.getOrDefault("embed_dim", "-"),
-                    r.getOrDefault("depth", "-"), r.getOrDefault("num_heads", "-"), r.getOrDefault("mlp_ratio", "-"),
-                    ((Number) r.get("params")).longValue(), ((Number) r.get("params_trainable")).longValue(),
-                    ((Number) r.get("gmacs")).doubleValue());
+            Object gmacs = r.get("gmacs");
+            System.out.printf("%-20s %-12s %5s %5s %5s %5s %,12d %,12d %7s%n",
+                    r.get("name"), cell(r, "tokens_type"), cell(r, "embed_dim"), cell(r, "depth"), cell(r, "num_heads"),
+                    cell(r, "mlp_ratio"), ((Number) r.get("params")).longValue(),
+                    ((Number) r.get("params_trainable")).longValue(),
+                    gmacs == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f", ((Number) gmacs).doubleValue()));
         }
         return 0;
+    }
+
+    private static Object cell(Map<String, Object> row, String key) {
+        Object v = row.get(key);
+        return v == null ? "-" : v;
     }
 }
