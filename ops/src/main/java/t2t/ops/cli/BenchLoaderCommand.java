@@ -9,7 +9,14 @@ import t2t.loader.decode.BadImageException;
 import t2t.loader.decode.ImageDecoder;
 import t2t.protocol.UserInputException;
 
+import t2t.loader.sampler.SampleRng;
+import t2t.loader.transform.AugmentConfig;
+import t2t.loader.transform.DataConfig;
+import t2t.loader.transform.StagedTransform;
+import t2t.loader.transform.Transforms;
+
 import java.nio.file.Path;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cache are out of it), one warm-up pass, then the median of timed passes; all threads together.
  */
 @Command(name = "bench-loader", mixinStandardHelpOptions = true,
-        description = "Decode (and, once merged, DeiT train-transform) throughput of the loader, in images/s.")
+        description = "Decode, and decode + DeiT train transform, throughput of the loader in images/s.")
 public final class BenchLoaderCommand implements Callable<Integer> {
     /** augment.md: PIL open + convert('RGB'), one DataLoader worker per core, 2,000 JPEGs. */
     static final double PYTHON_DECODE_IMG_PER_S_PER_CORE = 1171;
@@ -73,20 +80,30 @@ public final class BenchLoaderCommand implements Callable<Integer> {
                 files.size(), totalBytes / 1024.0 / files.size(), k, set);
 
         ImageDecoder decoder = new ImageDecoder();
+        // DeiT's train transform: RRC 224 bicubic, flip, rand-m9-mstd0.5-inc1, normalize, RandomErasing 0.25.
+        StagedTransform deit = Transforms.train(DataConfig.imagenet(224), AugmentConfig.deit());
+        ThreadLocal<float[]> out224 = ThreadLocal.withInitial(() -> new float[3 * 224 * 224]);
+        AtomicInteger sampleId = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(k);
         double decodeRate;
+        double trainRate;
         try {
             decodeRate = medianRate(files, pool, k, bytes -> decoder.decodeRgb(bytes));
+            trainRate = medianRate(files, pool, k, bytes -> {
+                deit.apply(decoder.decodeRgb(bytes), SampleRng.forSample(0, 0, sampleId.getAndIncrement()), out224.get(), 0);
+                return null;
+            });
         } finally {
             pool.shutdownNow();
         }
 
-        String transformNote = "DeiT train transform (t2t.loader.transform) not merged yet: decode only";
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("threads", k);
         out.put("decode_img_per_s", round(decodeRate));
-        out.put("train_transform_img_per_s", null);
-        out.put("train_transform_note", transformNote);
+        out.put("train_transform_img_per_s", round(trainRate));
+        out.put("train_transform_img_per_s_per_thread", round(trainRate / k));
+        out.put("timm_train_img_per_s_per_core", TIMM_TRAIN_IMG_PER_S_PER_CORE);
+        out.put("train_ratio_per_core", round(trainRate / k / TIMM_TRAIN_IMG_PER_S_PER_CORE));
         out.put("decode_img_per_s_per_thread", round(decodeRate / k));
         out.put("python_decode_img_per_s_per_core", PYTHON_DECODE_IMG_PER_S_PER_CORE);
         out.put("images", files.size());
@@ -94,12 +111,17 @@ public final class BenchLoaderCommand implements Callable<Integer> {
         out.put("set", set);
         System.out.printf("decode: %.0f img/s with %d threads (%.0f per thread; Python PIL reference %.0f per core, ratio %.2f)%n",
                 decodeRate, k, decodeRate / k, PYTHON_DECODE_IMG_PER_S_PER_CORE, decodeRate / k / PYTHON_DECODE_IMG_PER_S_PER_CORE);
-        System.out.println("train transform: unavailable (" + transformNote + ")");
+        System.out.printf("decode + DeiT train transform: %.0f img/s with %d threads (%.0f per thread; timm + torchvision "
+                        + "reference %.0f per core, ratio %.2f)%n", trainRate, k, trainRate / k, TIMM_TRAIN_IMG_PER_S_PER_CORE,
+                trainRate / k / TIMM_TRAIN_IMG_PER_S_PER_CORE);
         if (json) {
             Json.print(out);
         }
         return 0;
     }
+
+    /** augment.md: timm's DeiT train pipeline (decode included), one DataLoader worker per core. */
+    static final double TIMM_TRAIN_IMG_PER_S_PER_CORE = 275;
 
     interface Work {
         Object run(byte[] bytes) throws BadImageException;

@@ -35,7 +35,9 @@ class BenchLoaderCommandTest {
         JsonNode json = Json.MAPPER.readTree(lines[lines.length - 1]);
         assertEquals(2, json.get("threads").asInt());
         assertTrue(json.get("decode_img_per_s").asDouble() > 0);
-        assertTrue(json.has("train_transform_img_per_s"));
+        assertTrue(json.get("train_transform_img_per_s").asDouble() > 0);
+        assertTrue(json.get("train_transform_img_per_s").asDouble() <= json.get("decode_img_per_s").asDouble() * 1.5,
+                "decode + transform is not much faster than decode alone");
         assertEquals(12, json.get("images").asInt());
     }
 
