@@ -47,6 +47,9 @@ public final class JobConfig {
             "loader threads (decode + augment) per node"));
     public static final ConfigKey<Double> SCALE_MIN = key(real("scale-min", 0.35, 0.01, 1.0,
             "RandomResizedCrop: smallest area fraction (timm --scale's lower end; ImageNet recipes use 0.08)"));
+    public static final ConfigKey<Integer> PAD_CROP = key(integer("pad-crop", 2, -1, 4096,
+            "small-image crop: centre on a canvas N px wider per side and cut at a random shift (torchvision "
+                    + "RandomCrop padding=N); -1 uses RandomResizedCrop (--scale-min) as ImageNet recipes do"));
     public static final ConfigKey<Double> HFLIP = key(real("hflip", 0.5, 0.0, 1.0, "horizontal flip probability"));
     public static final ConfigKey<Double> COLOR_JITTER = key(real("color-jitter", 0.0, 0.0, 10.0,
             "ColorJitter strength when no RandAugment policy is set (0: off)"));
@@ -69,7 +72,7 @@ public final class JobConfig {
     // Objective
     public static final ConfigKey<String> TEACHER = key(string("teacher", "resnet_tiny",
             "none | a registered CNN name (trained first on the same data and cached if absent) | a checkpoint or run folder | a TorchScript .pt"));
-    public static final ConfigKey<Integer> TEACHER_EPOCHS = key(integer("teacher-epochs", 4, 1, 10_000,
+    public static final ConfigKey<Integer> TEACHER_EPOCHS = key(integer("teacher-epochs", 6, 1, 10_000,
             "epochs for training a registered CNN teacher when it is not cached yet"));
     public static final ConfigKey<String> DISTILLATION_TYPE = key(choice("distillation-type", "soft",
             List.of("none", "soft", "hard"), "DeiT distillation through the distillation token"));

@@ -164,7 +164,7 @@ public final class JobAssembly implements AutoCloseable {
                 md.imgSize(), mean, std, md.cropPct(), interp);
         AugmentConfig aug = new AugmentConfig(cfg.get(JobConfig.SCALE_MIN), 1.0, 3.0 / 4.0, 4.0 / 3.0,
                 cfg.get(JobConfig.HFLIP), cfg.get(JobConfig.AA), cfg.get(JobConfig.COLOR_JITTER), interp,
-                cfg.get(JobConfig.REPROB), EraseMode.PIXEL, 1);
+                cfg.get(JobConfig.REPROB), EraseMode.PIXEL, 1).withPadCrop(cfg.get(JobConfig.PAD_CROP));
         double mixupAlpha = cfg.get(JobConfig.MIXUP);
         double cutmixAlpha = cfg.get(JobConfig.CUTMIX);
         Mixup mixup = mixupAlpha > 0 || cutmixAlpha > 0

@@ -10,7 +10,24 @@ package t2t.loader.transform;
  */
 public record AugmentConfig(double scaleMin, double scaleMax, double ratioMin, double ratioMax, double hflip,
                             String autoAugment, double colorJitter, Interpolation interpolation,
-                            double reProb, EraseMode reMode, int reCount) {
+                            double reProb, EraseMode reMode, int reCount, int padCrop) {
+
+    /** With RandomResizedCrop ({@code padCrop} -1). */
+    public AugmentConfig(double scaleMin, double scaleMax, double ratioMin, double ratioMax, double hflip,
+                         String autoAugment, double colorJitter, Interpolation interpolation,
+                         double reProb, EraseMode reMode, int reCount) {
+        this(scaleMin, scaleMax, ratioMin, ratioMax, hflip, autoAugment, colorJitter, interpolation, reProb, reMode,
+                reCount, -1);
+    }
+
+    /**
+     * Replaces RandomResizedCrop by {@link RandomPadCrop} with this padding (small-image recipes:
+     * Fashion-MNIST, CIFAR); -1 goes back to RandomResizedCrop.
+     */
+    public AugmentConfig withPadCrop(int pad) {
+        return new AugmentConfig(scaleMin, scaleMax, ratioMin, ratioMax, hflip, autoAugment, colorJitter, interpolation,
+                reProb, reMode, reCount, pad);
+    }
 
     /** DeiT's (and T2T-ViT's) recipe: RRC(0.08-1, 3/4-4/3), flip 0.5, rand-m9-mstd0.5-inc1, RE 0.25 pixel. */
     public static AugmentConfig deit() {

@@ -14,8 +14,9 @@ public final class Transforms {
     /** RRC + flip, RandAugment (or ColorJitter), Normalize + RandomErasing. */
     public static StagedTransform train(DataConfig data, AugmentConfig aug) {
         Interpolation filter = aug.interpolation() != null ? aug.interpolation() : data.interpolation();
-        RandomResizedCrop crop = new RandomResizedCrop(data.width(), data.height(), aug.scaleMin(), aug.scaleMax(),
-                aug.ratioMin(), aug.ratioMax(), filter);
+        RandomPadCrop padCrop = aug.padCrop() >= 0 ? new RandomPadCrop(data.width(), data.height(), aug.padCrop()) : null;
+        RandomResizedCrop crop = padCrop != null ? null : new RandomResizedCrop(data.width(), data.height(), aug.scaleMin(),
+                aug.scaleMax(), aug.ratioMin(), aug.ratioMax(), filter);
         HorizontalFlip flip = aug.hflip() > 0 ? new HorizontalFlip(aug.hflip()) : null;
         RandAugment ra = null;
         ColorJitter jitter = null;
@@ -26,7 +27,7 @@ public final class Transforms {
         }
         RandomErasing erasing = aug.reProb() > 0 ? RandomErasing.of(aug.reProb(), aug.reMode(), aug.reCount()) : null;
         return new StagedTransform(
-                new GeometricStage(crop, flip, null),
+                new GeometricStage(crop, flip, null, padCrop),
                 new PhotometricStage(ra, jitter),
                 new TensorStage(new Normalize(data.mean(), data.std()), erasing),
                 data.channels(), data.height(), data.width());

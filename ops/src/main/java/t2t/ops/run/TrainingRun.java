@@ -165,10 +165,13 @@ public final class TrainingRun {
                 Map.entry("epochs", Integer.toString(cfg.get(JobConfig.TEACHER_EPOCHS))),
                 Map.entry("steps", "0"), Map.entry("resume", "auto"), Map.entry("drop-path", "0"),
                 Map.entry("model-ema", "false"), Map.entry("checkpoint-every", "0"), Map.entry("keep-checkpoints", "1"),
-                Map.entry("lr", "2e-3"), Map.entry("min-lr", "1e-5"), Map.entry("weight-decay", "0.05")));
+                Map.entry("lr", "2e-3"), Map.entry("min-lr", "1e-5"), Map.entry("weight-decay", "0.05"),
+                Map.entry("warmup-epochs", "0.5"), Map.entry("mixup", "0"), Map.entry("cutmix", "0"),
+                Map.entry("smoothing", "0.1")));
         String key = String.join("|", name, cfg.get(JobConfig.DATA), Integer.toString(cfg.get(JobConfig.IMG_SIZE)),
                 Integer.toString(JobAssembly.inputChannels(cfg)), Long.toString(cfg.get(JobConfig.SEED)),
                 Integer.toString(cfg.get(JobConfig.TEACHER_EPOCHS)), Double.toString(cfg.get(JobConfig.SCALE_MIN)),
+                Integer.toString(cfg.get(JobConfig.PAD_CROP)),
                 cfg.get(JobConfig.AA), Integer.toString(cfg.get(JobConfig.BATCH_SIZE)));
         String hash = CheckpointStore.sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
         Path cache = cacheRoot().resolve("teachers");
