@@ -28,8 +28,8 @@ class LocalJobTest {
     void twoWorkersOfHalfTheBatchEqualOneWorkerOfTheWholeBatch() throws Exception {
         JobListener.JobResult one = run(1, 1, 64, 2, "sync", new TestJobs.Recorder());
         JobListener.JobResult two = run(2, 3, 64, 2, "sync", new TestJobs.Recorder());
-        float[] a = TestJobs.flatten(one.shards());
-        float[] b = TestJobs.flatten(two.shards());
+        float[] a = t2t.actors.engine.JobAssembly.flatten(one.shards());
+        float[] b = t2t.actors.engine.JobAssembly.flatten(two.shards());
         assertEquals(20, one.steps());
         assertEquals(20, two.steps());
         assertArrayEquals(a, b, 1e-5f);

@@ -236,27 +236,6 @@ final class TestJobs {
             return "memory";
         }
 
-        @Override
-        public void onMembership(long generation, List<String> workers, String reason) {}
-
-        @Override
-        public void onFinished(JobResult result) {}
-
-        @Override
-        public void onFailure(Throwable cause) {}
     }
 
-    static float[] flatten(List<AggregatorActor.ShardState> shards) {
-        int n = 0;
-        for (AggregatorActor.ShardState s : shards) {
-            n += s.params().length;
-        }
-        float[] out = new float[n];
-        int off = 0;
-        for (AggregatorActor.ShardState s : shards) {
-            System.arraycopy(s.params(), 0, out, off, s.params().length);
-            off += s.params().length;
-        }
-        return out;
-    }
 }

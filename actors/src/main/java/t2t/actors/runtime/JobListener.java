@@ -7,22 +7,25 @@ import java.util.Map;
 
 /**
  * What the coordinator reports to whoever runs the job (the CLI writes metrics, draws the progress
- * bar and writes checkpoints). Called from the coordinator's thread, one call at a time.
+ * bar and writes checkpoints). Called from the coordinator's thread, one call at a time. Every
+ * method does nothing unless overridden (a job that keeps no checkpoints ignores them).
  */
 public interface JobListener {
     /** A finished step's figures (losses averaged over workers, weighted by samples). */
-    void onStep(StepMetrics m);
+    default void onStep(StepMetrics m) {}
 
-    void onEval(long step, long epoch, EvalResult result, double seconds);
+    default void onEval(long step, long epoch, EvalResult result, double seconds) {}
 
-    /** Writes a checkpoint; returns where it went. */
-    String onCheckpoint(CheckpointData data);
+    /** Writes a checkpoint; returns where it went (nowhere by default). */
+    default String onCheckpoint(CheckpointData data) {
+        return "";
+    }
 
-    void onMembership(long generation, List<String> workers, String reason);
+    default void onMembership(long generation, List<String> workers, String reason) {}
 
-    void onFinished(JobResult result);
+    default void onFinished(JobResult result) {}
 
-    void onFailure(Throwable cause);
+    default void onFailure(Throwable cause) {}
 
     /**
      * One finished step. {@code logged} marks the steps that go to the metrics log (every

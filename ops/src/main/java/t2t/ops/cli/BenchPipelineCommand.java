@@ -8,7 +8,6 @@ import picocli.CommandLine.Spec;
 import t2t.actors.LocalJob;
 import t2t.actors.config.JobConfig;
 import t2t.actors.engine.JobAssembly;
-import t2t.actors.runtime.EvalResult;
 import t2t.actors.runtime.JobListener;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
@@ -147,23 +146,6 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     marks[1] = System.nanoTime();
                 }
             }
-
-            @Override
-            public void onEval(long step, long epoch, EvalResult result, double seconds) {}
-
-            @Override
-            public String onCheckpoint(CheckpointData data) {
-                return "";
-            }
-
-            @Override
-            public void onMembership(long generation, List<String> workers, String reason) {}
-
-            @Override
-            public void onFinished(JobResult result) {}
-
-            @Override
-            public void onFailure(Throwable cause) {}
         };
         LocalJob.run(job.spec("bench", null, null), timer).get();
         return samples[0] / ((marks[1] - marks[0]) / 1e9);

@@ -4,10 +4,8 @@ import org.junit.jupiter.api.Test;
 import t2t.actors.LocalJob;
 import t2t.actors.config.JobConfig;
 import t2t.actors.engine.JobAssembly;
-import t2t.actors.runtime.EvalResult;
 import t2t.actors.runtime.JobListener;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -50,19 +48,5 @@ class WorkerEquivalenceTest {
         assertTrue(maxDiff < 2e-5, "max parameter difference " + maxDiff);
     }
 
-    private static final class Quiet implements JobListener {
-        public void onStep(StepMetrics m) {}
-
-        public void onEval(long step, long epoch, EvalResult result, double seconds) {}
-
-        public String onCheckpoint(CheckpointData data) {
-            return "";
-        }
-
-        public void onMembership(long generation, List<String> workers, String reason) {}
-
-        public void onFinished(JobResult result) {}
-
-        public void onFailure(Throwable cause) {}
-    }
+    private static final class Quiet implements JobListener {}
 }
