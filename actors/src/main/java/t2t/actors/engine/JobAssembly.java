@@ -21,6 +21,7 @@ import t2t.loader.mix.MixupConfig;
 import t2t.loader.transform.AugmentConfig;
 import t2t.loader.transform.EraseMode;
 import t2t.loader.transform.Interpolation;
+import t2t.loader.transform.SampleTransform;
 import t2t.loader.transform.Transforms;
 import t2t.model.ModelArgs;
 import t2t.model.ModelRegistry;
@@ -172,7 +173,14 @@ public final class JobAssembly implements AutoCloseable {
                         cfg.get(JobConfig.MIXUP_SWITCH_PROB), MixMode.parse(cfg.get(JobConfig.MIXUP_MODE)), true,
                         cfg.get(JobConfig.SMOOTHING), train.numClasses()))
                 : null;
-        return new LoaderBatches(train, eval, Transforms.train(data, aug), Transforms.eval(data), mixup,
+        // Evaluate at the scale the model trained at: a pad-crop run sees images unresized on a
+        // canvas, so its eval centres them the same way (no shift); RandomResizedCrop runs use
+        // timm's resize + centre crop at crop_pct.
+        SampleTransform evalTransform = aug.padCrop() >= 0
+                ? Transforms.train(data, new AugmentConfig(1, 1, 1, 1, 0, null, 0, interp, 0, EraseMode.PIXEL, 1)
+                        .withPadCrop(0))
+                : Transforms.eval(data);
+        return new LoaderBatches(train, eval, Transforms.train(data, aug), evalTransform, mixup,
                 cfg.get(JobConfig.SMOOTHING), cfg.get(JobConfig.SEED), gridH, gridW);
     }
 
