@@ -97,9 +97,10 @@ public final class JobAssembly implements AutoCloseable {
         int globalBatch = cfg.get(JobConfig.BATCH_SIZE);
         this.peakLr = "deit".equals(cfg.get(JobConfig.LR_SCALE)) ? cfg.get(JobConfig.LR) * globalBatch / 512.0
                 : cfg.get(JobConfig.LR);
-        long stepsPerEpoch = LoaderBatches.samplerConfig(train, globalBatch, seed, cfg.get(JobConfig.REPEATED_AUG))
-                .datasetSize() / globalBatch;
-        if (stepsPerEpoch < 1) {
+        long samples = LoaderBatches.samplerConfig(train, globalBatch, seed, cfg.get(JobConfig.REPEATED_AUG))
+                .datasetSize();
+        long stepsPerEpoch = (samples + globalBatch - 1) / globalBatch;
+        if (samples < globalBatch) {
             throw new UserInputException("--batch-size " + globalBatch + " is larger than the " + train.size()
                     + " training samples: lower it");
         }

@@ -111,7 +111,11 @@ public final class LoaderBatches implements BatchMaker {
         return eval;
     }
 
+    /**
+     * Every sample of an epoch is trained once (no drop_last: the epoch's last step is smaller,
+     * and the aggregators weight each worker's gradient by its samples).
+     */
     static SamplerConfig samplerConfig(Dataset train, int globalBatch, long seed, boolean repeated) {
-        return new SamplerConfig(train.size(), globalBatch, seed, true, repeated ? 3 : 1, true);
+        return new SamplerConfig(train.size(), globalBatch, seed, true, repeated ? 3 : 1, false);
     }
 }
