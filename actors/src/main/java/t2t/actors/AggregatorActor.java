@@ -9,7 +9,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.ShardRange;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -278,10 +277,5 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private Behavior<Command> onGetStats(GetStats g) {
         g.replyTo().tell(new Stats(range.shard(), stepsApplied, dropped, lastUpdateMs));
         return this;
-    }
-
-    /** For metrics: how many steps are waiting on gradients. */
-    List<Long> pendingSteps() {
-        return new ArrayList<>(pending.keySet());
     }
 }

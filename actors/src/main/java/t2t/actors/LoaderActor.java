@@ -40,7 +40,14 @@ public final class LoaderActor extends AbstractBehavior<LoaderActor.Command> {
 
     private Behavior<Command> onLoad(Load l) {
         WorkerActor.Work w = l.work();
-        TrainBatch batch = maker.make(w.step(), w.epoch(), w.rank(), w.sampleIds(), w.copies());
+        TrainBatch batch;
+        try {
+            batch = maker.make(w.step(), w.epoch(), w.rank(), w.sampleIds(), w.copies());
+        } catch (RuntimeException e) {
+            // Bad samples are skipped inside the maker; anything else ends the job: a lost batch would hang it.
+            l.worker().tell(new WorkerActor.BatchFailed(w, e));
+            return this;
+        }
         if (l.teacher() != null) {
             l.teacher().tell(new TeacherActor.Teach(w, batch, l.worker()));
         } else {

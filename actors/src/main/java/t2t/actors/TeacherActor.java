@@ -46,7 +46,11 @@ public final class TeacherActor extends AbstractBehavior<TeacherActor.Command> {
     }
 
     private Behavior<Command> onTeach(Teach t) {
-        t.worker().tell(new WorkerActor.BatchReady(t.work(), teacher.teach(t.batch())));
+        try {
+            t.worker().tell(new WorkerActor.BatchReady(t.work(), teacher.teach(t.batch())));
+        } catch (RuntimeException e) {
+            t.worker().tell(new WorkerActor.BatchFailed(t.work(), e));
+        }
         return this;
     }
 }

@@ -39,6 +39,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     /** A prepared batch (after the teacher when one is on). */
     public record BatchReady(Work work, TrainBatch batch) implements Command {}
 
+    /** The batch of {@code work} could not be made; the job cannot go on without it. */
+    public record BatchFailed(Work work, RuntimeException cause) implements Command {}
+
     /** A shard's parameters after the update of {@code step} (step -1: the initial parameters). */
     public record ShardParams(long step, ShardRange range, float[] data) implements Command {}
 
@@ -104,6 +107,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
                 .onMessage(Work.class, this::onWork)
                 .onMessage(BatchReady.class, this::onBatchReady)
                 .onMessage(ShardParams.class, this::onShardParams)
+                .onMessage(BatchFailed.class, f -> {
+                    throw new IllegalStateException("the batch of step " + f.work().step() + " could not be made: "
+                            + f.cause().getMessage(), f.cause());
+                })
                 .onMessage(NoMoreWork.class, m -> onNoMoreWork())
                 .onMessage(Stop.class, m -> Behaviors.stopped())
                 .onSignal(PostStop.class, s -> onPostStop())

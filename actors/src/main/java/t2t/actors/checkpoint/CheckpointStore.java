@@ -7,7 +7,6 @@ import t2t.protocol.wire.CheckpointManifest;
 import t2t.protocol.wire.FileDigest;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -233,10 +232,5 @@ public final class CheckpointStore {
                 Files.deleteIfExists(q);
             }
         }
-    }
-
-    /** Reads a whole stream (for callers holding streams rather than byte arrays). */
-    public static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }

@@ -225,10 +225,6 @@ public final class JobAssembly implements AutoCloseable {
         return eval;
     }
 
-    public int trainableOrBufferCount() {
-        return slots.size();
-    }
-
     /** A new replica of the student with the run's objective, initialized from the seed. */
     public StudentCompute newStudent() {
         NDManager m = NDManager.newBaseManager();

@@ -103,14 +103,6 @@ public final class LoaderBatches implements BatchMaker {
         return train.skips().count() + eval.skips().count();
     }
 
-    public Dataset train() {
-        return train;
-    }
-
-    public Dataset eval() {
-        return eval;
-    }
-
     /**
      * Every sample of an epoch is trained once (no drop_last: the epoch's last step is smaller,
      * and the aggregators weight each worker's gradient by its samples).

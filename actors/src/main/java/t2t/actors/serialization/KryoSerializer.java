@@ -20,10 +20,8 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     public static final int ID = 7_202_611;
 
     private final ThreadLocal<Kryo> kryo = ThreadLocal.withInitial(KryoRegistrations::newKryo);
-    private final ExtendedActorSystem system;
-
+    /** Pekko instantiates serializers with the actor system; this one needs nothing from it. */
     public KryoSerializer(ExtendedActorSystem system) {
-        this.system = system;
     }
 
     @Override
@@ -56,9 +54,5 @@ public final class KryoSerializer extends SerializerWithStringManifest {
             n.initCause(e);
             throw n;
         }
-    }
-
-    ExtendedActorSystem system() {
-        return system;
     }
 }
