@@ -318,8 +318,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             shards.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
             PlanMark mark = planStateAfter.remove(step);
             try {
-                listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.state(), saveAccounting(),
-                        shards));
+                listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.state(),
+                        saveAccounting(planned.headMap(step, true).values()), shards));
             } catch (RuntimeException e) {
                 ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
             }
@@ -360,16 +360,37 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 duplicates, skipped, 0, wall, totalSamples / Math.max(wall, 1e-9), Map.of()));
     }
 
-    /** Accounting that a checkpoint carries: per-epoch trained sample sets and counters. */
-    private byte[] saveAccounting() {
+    /**
+     * Accounting that a checkpoint carries: per-epoch trained sample sets and counters. Steps up to
+     * the checkpoint whose completion reports have not arrived yet are counted as trained: the
+     * aggregators applied their updates, which needs every worker's gradient of those steps.
+     */
+    private byte[] saveAccounting(java.util.Collection<Planned> settled) {
+        Map<Long, BitSet> sets = new TreeMap<>();
+        Map<Long, Long> counts = new TreeMap<>(trainedCount);
+        trained.forEach((epoch, bits) -> sets.put(epoch, (BitSet) bits.clone()));
+        for (Planned p : settled) {
+            for (int rank = 0; rank < ranks.size(); rank++) {
+                if (p.done.containsKey(ranks.get(rank))) {
+                    continue;
+                }
+                BitSet bits = sets.computeIfAbsent(p.step.epoch(), e -> new BitSet());
+                for (long id : p.step.slices()[rank]) {
+                    if (!bits.get((int) id)) {
+                        bits.set((int) id);
+                        counts.merge(p.step.epoch(), 1L, Long::sum);
+                    }
+                }
+            }
+        }
         try (ByteArrayOutputStream bo = new ByteArrayOutputStream(); DataOutputStream o = new DataOutputStream(bo)) {
             o.writeInt(1);
             o.writeLong(duplicates);
             o.writeLong(skipped);
-            o.writeInt(trained.size());
-            for (Map.Entry<Long, BitSet> e : trained.entrySet()) {
+            o.writeInt(sets.size());
+            for (Map.Entry<Long, BitSet> e : sets.entrySet()) {
                 o.writeLong(e.getKey());
-                o.writeLong(trainedCount.getOrDefault(e.getKey(), 0L));
+                o.writeLong(counts.getOrDefault(e.getKey(), 0L));
                 byte[] bits = e.getValue().toByteArray();
                 o.writeInt(bits.length);
                 o.write(bits);
