@@ -48,24 +48,7 @@ public record T2tConfig(
 
     /** This config with {@code overrides} applied; a bad key or value is a UserInputException naming it. */
     public T2tConfig withOverrides(Map<String, String> overrides) {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put("img_size", Integer.toString(imgSize));
-        v.put("in_chans", Integer.toString(inChans));
-        v.put("num_classes", Integer.toString(numClasses));
-        v.put("embed_dim", Integer.toString(embedDim));
-        v.put("depth", Integer.toString(depth));
-        v.put("num_heads", Integer.toString(numHeads));
-        v.put("mlp_ratio", Double.toString(mlpRatio));
-        v.put("qkv_bias", Boolean.toString(qkvBias));
-        v.put("qk_scale", qkScale == null ? "none" : Double.toString(qkScale));
-        v.put("tokens_type", tokensType);
-        v.put("token_dim", Integer.toString(tokenDim));
-        v.put("drop_rate", Float.toString(dropRate));
-        v.put("attn_drop_rate", Float.toString(attnDropRate));
-        v.put("drop_path_rate", Float.toString(dropPathRate));
-        v.put("distillation", Boolean.toString(distillation));
-        v.put("token_label", Boolean.toString(tokenLabel));
-        v.put("soft_split", SplitSpec.format(softSplit));
+        Map<String, String> v = asArgs();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             if (!v.containsKey(e.getKey())) {
                 throw new UserInputException("unknown model arg '" + e.getKey() + "' for " + name
