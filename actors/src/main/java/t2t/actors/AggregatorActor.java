@@ -87,6 +87,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private final Map<Long, float[]> awaitingNorm = new HashMap<>();
     private final Map<Long, Boolean> snapshotAfter = new HashMap<>();
     private final Map<Long, Map<Integer, Double>> normParts = new HashMap<>();
+    /** Gradients of a generation this shard has not been told of yet. */
+    private final java.util.List<Gradient> early = new java.util.ArrayList<>();
 
     public static Behavior<Command> create(ShardRange range, float[] initialParams, ShardOptimizer optimizer,
                                            ClipPolicy clip, boolean clipping) {
@@ -123,8 +125,13 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     }
 
     private Behavior<Command> onGradient(Gradient g) {
-        if (g.generation() != generation || !workers.containsKey(g.workerId()) || g.data().length != range.length()
-                || g.step() < stepsApplied) {
+        if (g.generation() > generation && g.data().length == range.length() && early.size() < 1024) {
+            // Across nodes the new membership can arrive after a gradient of its first steps.
+            early.add(g);
+            return this;
+        }
+        // A survivor's gradient of a step planned in an earlier generation still counts.
+        if (!workers.containsKey(g.workerId()) || g.data().length != range.length() || g.step() < stepsApplied) {
             dropped++;
             ctx.getLog().debug("shard {} dropped gradient of {} step {} gen {} (now gen {}, applied {})", range.shard(),
                     g.workerId(), g.step(), g.generation(), generation, stepsApplied);
@@ -151,6 +158,9 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             perWorker.keySet().retainAll(workers.keySet());
         }
         completeReadySteps();
+        java.util.List<Gradient> replay = new java.util.ArrayList<>(early);
+        early.clear();
+        replay.forEach(this::onGradient);
         return this;
     }
 

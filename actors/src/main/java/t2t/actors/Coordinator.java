@@ -53,6 +53,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** A shard's state after a checkpoint step, or at the end. */
     public record ShardSnapshot(AggregatorActor.ShardState state) implements Command {}
 
+    /** A worker stopped or its node left the cluster: its unfinished slices go back to the queue. */
+    public record WorkerLost(String workerId, String reason) implements Command {}
+
+    /** An aggregator's progress, asked for while joining workers wait for the step boundary. */
+    private record ShardProgress(AggregatorActor.Stats stats) implements Command {}
+
+    private enum RecheckAdmission implements Command { INSTANCE }
+
     /** What the job needs to know up front. */
     public record Settings(int expectedWorkers, long maxSteps, long checkpointEvery, int logEvery,
                            LongToDoubleFunction lrAt, long startStep, byte[] restoredState) {}
@@ -88,6 +96,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private long duplicates;
     private long skipped;
     private final Set<String> idle = new HashSet<>();
+    /** Workers that registered after the start; admitted together at the next step boundary. */
+    private final Map<String, ActorRef<WorkerActor.Command>> joining = new LinkedHashMap<>();
+    private final Map<Integer, Long> shardProgress = new HashMap<>();
+    private long workersLost;
+    private long workersJoined;
     /** Workers whose request for work waits for the epoch's tail (slices in flight) to settle. */
     private final List<String> waiting = new ArrayList<>();
 
@@ -102,13 +115,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private static final class Planned {
         final WorkPlan.Step step;
+        /** The workers of the generation the step was planned for, in rank order. */
+        final List<String> ranks;
         final Set<Integer> handedOut = new HashSet<>();
         final Map<String, StepDone> done = new HashMap<>();
         final boolean snapshotAfter;
         final boolean evalAfter;
 
-        Planned(WorkPlan.Step step, boolean snapshotAfter, boolean evalAfter) {
+        Planned(WorkPlan.Step step, List<String> ranks, boolean snapshotAfter, boolean evalAfter) {
             this.step = step;
+            this.ranks = ranks;
             this.snapshotAfter = snapshotAfter;
             this.evalAfter = evalAfter;
         }
@@ -147,6 +163,12 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 .onMessage(EvalDone.class, this::onEvalDone)
                 .onMessage(WorkerIdle.class, this::onWorkerIdle)
                 .onMessage(ShardSnapshot.class, this::onShardSnapshot)
+                .onMessage(WorkerLost.class, this::onWorkerLost)
+                .onMessage(ShardProgress.class, this::onShardProgress)
+                .onMessage(RecheckAdmission.class, m -> {
+                    admitAtStepBoundary();
+                    return this;
+                })
                 .build();
     }
 
@@ -156,6 +178,14 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             listener.onFailure(new IllegalStateException("worker " + r.workerId() + " has " + r.numParams()
                     + " parameters, the shards cover " + expected));
             return Behaviors.stopped();
+        }
+        ctx.watchWith(r.ref(), new WorkerLost(r.workerId(), "stopped, or its node " + r.ref().path().address()
+                + " left the cluster"));
+        if (generation >= 0) {
+            joining.put(r.workerId(), r.ref());
+            ctx.getLog().info("worker {} asks to join; admitted at the next step boundary", r.workerId());
+            admitAtStepBoundary();
+            return this;
         }
         workers.put(r.workerId(), r.ref());
         if (generation < 0 && workers.size() == settings.expectedWorkers()) {
@@ -185,20 +215,20 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     /** Hands the worker its slice of the lowest planned step it lacks, planning a step if needed. */
     private void serve(String workerId) {
-        int rank = ranks.indexOf(workerId);
         ActorRef<WorkerActor.Command> ref = workers.get(workerId);
-        if (rank < 0 || ref == null) {
+        if (!ranks.contains(workerId) || ref == null) {
             return;
         }
         for (Planned p : planned.values()) {
-            if (!p.handedOut.contains(rank)) {
+            int rank = p.ranks.indexOf(workerId);
+            if (rank >= 0 && !p.handedOut.contains(rank)) {
                 handOut(p, rank, ref);
                 return;
             }
         }
-        Planned p = planNext();
+        Planned p = joining.isEmpty() ? planNext() : null;
         if (p != null) {
-            handOut(p, rank, ref);
+            handOut(p, p.ranks.indexOf(workerId), ref);
         } else if (planExhausted) {
             ref.tell(WorkerActor.NoMoreWork.INSTANCE);
         } else {
@@ -225,7 +255,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 ? (s.step() + 1) % settings.checkpointEvery() == 0 || last
                 : s.lastOfEpoch() || last;
         boolean eval = s.lastOfEpoch() || last;
-        Planned p = new Planned(s, ckpt, eval);
+        Planned p = new Planned(s, List.copyOf(ranks), ckpt, eval);
         planned.put(s.step(), p);
         if (ckpt) {
             planStateAfter.put(s.step(), new PlanMark(s.epoch(), plan.saveState()));
@@ -247,11 +277,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private Behavior<Command> onStepDone(StepDone d) {
         Planned p = planned.get(d.step());
-        if (p == null || d.generation() != generation) {
+        // A survivor's report of a step planned before a worker was lost still counts; a lost worker's does not.
+        if (p == null || !p.ranks.contains(d.workerId()) || !workers.containsKey(d.workerId())
+                || p.done.containsKey(d.workerId())) {
             return this;
         }
         p.done.put(d.workerId(), d);
-        plan.completed(d.step(), ranks.indexOf(d.workerId()));
+        plan.completed(d.step(), p.ranks.indexOf(d.workerId()));
         BitSet seen = trained.computeIfAbsent(d.epoch(), e -> new BitSet());
         for (long id : d.sampleIds()) {
             if (seen.get((int) id)) {
@@ -262,14 +294,111 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             }
         }
         skipped += d.skippedIds().length;
-        if (p.done.keySet().containsAll(ranks)) {
+        if (complete(p)) {
             finishStep(p);
         }
+        retryWaiting();
+        admitAtStepBoundary();
+        return this;
+    }
+
+    /** Every worker of the step's generation that is still alive has reported it. */
+    private boolean complete(Planned p) {
+        for (String w : p.ranks) {
+            if (workers.containsKey(w) && !p.done.containsKey(w)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void retryWaiting() {
         if (!waiting.isEmpty()) {
             List<String> retry = new ArrayList<>(waiting);
             waiting.clear();
             retry.forEach(this::serve);
         }
+    }
+
+    /**
+     * Finishes the step with the survivors (the aggregators drop the lost worker's contributions
+     * alike), puts its unfinished slices back in the queue and starts a generation without it.
+     */
+    private Behavior<Command> onWorkerLost(WorkerLost l) {
+        joining.remove(l.workerId());
+        if (!workers.containsKey(l.workerId()) || finished) {
+            return this;
+        }
+        workers.remove(l.workerId());
+        idle.remove(l.workerId());
+        waiting.remove(l.workerId());
+        workersLost++;
+        ctx.getLog().warn("worker {} lost: {}", l.workerId(), l.reason());
+        boolean requeued = false;
+        for (Planned p : new ArrayList<>(planned.values())) {
+            int rank = p.ranks.indexOf(l.workerId());
+            if (rank >= 0 && !p.done.containsKey(l.workerId())) {
+                plan.requeue(p.step.step(), rank);
+                requeued = true;
+            }
+        }
+        if (requeued && planExhausted && !plan.finished()
+                && (settings.maxSteps() <= 0 || nextStepToPlan < settings.maxSteps())) {
+            // The requeued samples need steps after the one planned as the last.
+            planExhausted = false;
+            finalStep = -1;
+        }
+        if (workers.isEmpty()) {
+            listener.onFailure(new IllegalStateException("every worker was lost; the last: " + l.workerId() + " ("
+                    + l.reason() + ")"));
+            return this;
+        }
+        newGeneration("lost " + l.workerId() + ": " + l.reason());
+        for (Planned p : new ArrayList<>(planned.values())) {
+            if (complete(p)) {
+                finishStep(p);
+            }
+        }
+        retryWaiting();
+        admitAtStepBoundary();
+        maybeFinish();
+        return this;
+    }
+
+    /**
+     * Admits waiting joiners once every planned step is finished and every shard has applied it,
+     * so a joiner's first parameters are those of the step it starts at.
+     */
+    private void admitAtStepBoundary() {
+        if (joining.isEmpty() || !planned.isEmpty() || finished) {
+            return;
+        }
+        shardProgress.clear();
+        ActorRef<AggregatorActor.Stats> reply = ctx.messageAdapter(AggregatorActor.Stats.class, ShardProgress::new);
+        for (ActorRef<AggregatorActor.Command> a : aggregators) {
+            a.tell(new AggregatorActor.GetStats(reply));
+        }
+    }
+
+    private Behavior<Command> onShardProgress(ShardProgress p) {
+        shardProgress.put(p.stats().shard(), p.stats().stepsApplied());
+        if (joining.isEmpty() || !planned.isEmpty() || shardProgress.size() < aggregators.size()) {
+            return this;
+        }
+        for (long applied : shardProgress.values()) {
+            if (applied < nextStepToPlan) {
+                shardProgress.clear();
+                ctx.scheduleOnce(java.time.Duration.ofMillis(20), ctx.getSelf(), RecheckAdmission.INSTANCE);
+                return this;
+            }
+        }
+        shardProgress.clear();
+        String names = String.join(", ", joining.keySet());
+        workersJoined += joining.size();
+        workers.putAll(joining);
+        joining.clear();
+        newGeneration("joined " + names + " at step " + nextStepToPlan);
+        retryWaiting();
         return this;
     }
 
@@ -344,7 +473,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private void maybeFinish() {
-        if (finalShards != null && planned.isEmpty() && idle.containsAll(workers.keySet())) {
+        if (finalShards != null && planned.isEmpty() && idle.containsAll(workers.keySet()) && joining.isEmpty()) {
             finish(finalShards);
         }
     }
@@ -357,7 +486,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         double wall = (System.nanoTime() - startNanos) / 1e9;
         List<Long> perEpoch = new ArrayList<>(trainedCount.values());
         listener.onFinished(new JobListener.JobResult(finalStep + 1, trained.size(), shards, lastEval, perEpoch,
-                duplicates, skipped, 0, wall, totalSamples / Math.max(wall, 1e-9), Map.of()));
+                duplicates, skipped, 0, wall, totalSamples / Math.max(wall, 1e-9),
+                Map.of("workers_lost", workersLost, "workers_joined", workersJoined, "generations", generation + 1)));
     }
 
     /**
@@ -370,8 +500,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         Map<Long, Long> counts = new TreeMap<>(trainedCount);
         trained.forEach((epoch, bits) -> sets.put(epoch, (BitSet) bits.clone()));
         for (Planned p : settled) {
-            for (int rank = 0; rank < ranks.size(); rank++) {
-                if (p.done.containsKey(ranks.get(rank))) {
+            for (int rank = 0; rank < p.ranks.size(); rank++) {
+                String w = p.ranks.get(rank);
+                if (p.done.containsKey(w) || !workers.containsKey(w)) {
                     continue;
                 }
                 BitSet bits = sets.computeIfAbsent(p.step.epoch(), e -> new BitSet());

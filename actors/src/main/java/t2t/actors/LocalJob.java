@@ -127,8 +127,8 @@ public final class LocalJob {
         });
     }
 
-    /** Completes the job's future on finish or failure, after the caller's listener saw it. */
-    private record CompletingListener(JobListener inner, CompletableFuture<JobListener.JobResult> result)
+    /** Completes the job's future on finish or failure, after the caller's listener saw it (the cluster launcher uses it too). */
+    public record CompletingListener(JobListener inner, CompletableFuture<JobListener.JobResult> result)
             implements JobListener {
         public void onStep(StepMetrics m) {
             inner.onStep(m);

@@ -3,6 +3,7 @@ package t2t.ops.run;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import t2t.actors.LocalJob;
+import t2t.actors.cluster.JobLauncher;
 import t2t.actors.checkpoint.CheckpointStore;
 import t2t.actors.config.JobConfig;
 import t2t.actors.engine.CheckpointModels;
@@ -45,10 +46,17 @@ public final class TrainingRun {
 
     private final JobConfig cfg;
     private final PrintStream err;
+    private final JobLauncher launcher;
 
     public TrainingRun(JobConfig cfg, PrintStream err) {
+        this(cfg, err, LocalJob::run);
+    }
+
+    /** A run whose actors {@code launcher} starts (a cluster's, for {@code train --cluster}). */
+    public TrainingRun(JobConfig cfg, PrintStream err, JobLauncher launcher) {
         this.cfg = cfg;
         this.err = err;
+        this.launcher = launcher;
     }
 
     /** Runs to the end and returns the summary (also written to summary.json). */
@@ -85,7 +93,7 @@ public final class TrainingRun {
             Listener listener = new Listener(folder, store, job, configJson);
             JobListener.JobResult result;
             try {
-                result = LocalJob.run(job.spec(folder.root().getFileName().toString(), teacher, from), listener).get();
+                result = launcher.launch(job.spec(folder.root().getFileName().toString(), teacher, from), listener).get();
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
                 throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
@@ -113,7 +121,7 @@ public final class TrainingRun {
     }
 
     /** The teacher named by --teacher, ready to be built inside the teacher actor. */
-    private Supplier<TeacherCompute> resolveTeacher() {
+    Supplier<TeacherCompute> resolveTeacher() {
         String spec = cfg.get(JobConfig.TEACHER);
         boolean dense = cfg.get(JobConfig.TOKEN_LABEL);
         if (spec.equals("none")) {
@@ -296,6 +304,7 @@ public final class TrainingRun {
             s.put("duplicate_samples", r.duplicateSamples());
             s.put("skipped_samples", job.trainData().skips().count());
             s.put("workers_restarted", r.workersRestarted() + restarts);
+            s.putAll(r.counters());
             s.put("model", cfg.get(JobConfig.MODEL));
             s.put("params", job.template().parameterCount());
             s.put("per_class_top1", e == null ? null : e.perClassTop1());

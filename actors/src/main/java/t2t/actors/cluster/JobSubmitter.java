@@ -1,0 +1,91 @@
+package t2t.actors.cluster;
+
+import com.typesafe.config.Config;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side of {@code train --cluster}: joins the cluster with the "client" role (no
+ * workers, no singleton), submits the job to the job manager singleton and repeats the submission
+ * every two seconds until the job is done. The repetition is what carries the job over a lost
+ * coordinator node: the singleton's next incarnation receives it and resumes from the checkpoint.
+ */
+public final class JobSubmitter {
+    private static final Duration RESUBMIT = Duration.ofSeconds(2);
+
+    private JobSubmitter() {}
+
+    /** The summary JSON of the finished job; throws IllegalStateException with the cluster's reason when it failed. */
+    public static String submit(String host, String seed, Config tls, String jobId, Map<String, String> config,
+                                int minWorkers, Duration timeout, PrintStream err) {
+        CompletableFuture<JobManager.JobStatus> done = new CompletableFuture<>();
+        ActorSystem<Void> system = ActorSystem.create(client(jobId, new HashMap<>(config), minWorkers, done, err),
+                ClusterSettings.SYSTEM, ClusterSettings.node(host, 0, seed, List.of("client"), tls));
+        try {
+            JobManager.JobStatus s = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!"done".equals(s.state())) {
+                throw new IllegalStateException("the cluster job failed: " + s.detail());
+            }
+            return s.detail();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no result from the cluster at " + seed + " within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // leaving the cluster is best effort; the job's result is already in hand
+            }
+        }
+    }
+
+    private enum Tick { INSTANCE }
+
+    private static Behavior<Void> client(String jobId, HashMap<String, String> config, int minWorkers,
+                                         CompletableFuture<JobManager.JobStatus> done, PrintStream err) {
+        return Behaviors.<Object>setup(ctx -> {
+            ActorRef<JobManager.Command> manager = ClusterSingleton.get(ctx.getSystem()).init(
+                    SingletonActor.of(Behaviors.<JobManager.Command>empty(), JobManager.NAME).withSettings(
+                            ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
+            ActorRef<JobManager.JobStatus> replies = ctx.messageAdapter(JobManager.JobStatus.class, s -> s);
+            String[] last = {""};
+            return Behaviors.withTimers(timers -> {
+                timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, RESUBMIT);
+                return Behaviors.receiveMessage(m -> {
+                    if (m == Tick.INSTANCE) {
+                        manager.tell(new JobManager.Submit(jobId, config, minWorkers, replies));
+                    } else if (m instanceof JobManager.JobStatus s) {
+                        if (s.state().equals("done") || s.state().equals("failed")) {
+                            done.complete(s);
+                            return Behaviors.stopped();
+                        }
+                        String line = s.state() + ": " + s.detail();
+                        if (!line.equals(last[0])) {
+                            err.println("t2t: cluster job " + jobId + " " + line);
+                            last[0] = line;
+                        }
+                    }
+                    return Behaviors.same();
+                });
+            });
+        }).unsafeCast();
+    }
+}

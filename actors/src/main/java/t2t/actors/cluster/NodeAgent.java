@@ -1,0 +1,100 @@
+package t2t.actors.cluster;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import t2t.actors.Coordinator;
+
+import java.util.HashMap;
+
+/**
+ * One per worker node, found by the job manager through the receptionist. Offers the node's
+ * workers and, when a job starts, runs its worker side (loaders, teacher, one worker per device)
+ * as a child named after the job's incarnation. A new incarnation (the coordinator moved and the
+ * job resumed from its checkpoint) replaces the old one's workers.
+ */
+public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
+    public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "t2t-node-agent");
+
+    public sealed interface Command {}
+
+    /** Asks how many workers this node offers. */
+    public record Describe(ActorRef<JobManager.Command> replyTo) implements Command {}
+
+    /** Starts this node's workers of a job incarnation, registering with {@code coordinator}. */
+    public record StartWorkers(String incarnation, HashMap<String, String> config, ActorRef<Coordinator.Command> coordinator,
+                               ActorRef<JobManager.Command> replyTo) implements Command {}
+
+    /** Stops the workers of an incarnation (the job ended). */
+    public record StopJob(String incarnation) implements Command {}
+
+    private final ActorContext<Command> ctx;
+    private final String node;
+    private final int workers;
+    private final ClusterJobs jobs;
+    private String incarnation;
+    private ActorRef<Void> current;
+    private int sequence;
+
+    public static Behavior<Command> create(String node, int workers, ClusterJobs jobs) {
+        return Behaviors.setup(ctx -> {
+            ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+            return new NodeAgent(ctx, node, workers, jobs);
+        });
+    }
+
+    private NodeAgent(ActorContext<Command> ctx, String node, int workers, ClusterJobs jobs) {
+        super(ctx);
+        this.ctx = ctx;
+        this.node = node;
+        this.workers = workers;
+        this.jobs = jobs;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Describe.class, this::onDescribe)
+                .onMessage(StartWorkers.class, this::onStart)
+                .onMessage(StopJob.class, this::onStop)
+                .build();
+    }
+
+    private Behavior<Command> onDescribe(Describe d) {
+        d.replyTo().tell(new JobManager.WorkersOffered(node, ctx.getSelf(), workers));
+        return this;
+    }
+
+    private Behavior<Command> onStart(StartWorkers s) {
+        if (s.incarnation().equals(incarnation)) {
+            return this;
+        }
+        int replaced = 0;
+        if (current != null) {
+            ctx.getLog().warn("job incarnation {} replaces {} on {}: stopping its {} workers", s.incarnation(),
+                    incarnation, node, workers);
+            ctx.stop(current);
+            replaced = workers;
+        }
+        incarnation = s.incarnation();
+        current = ctx.spawn(NodeJob.create(node, workers, s.config(), s.coordinator(), jobs), "job-" + (++sequence),
+                DispatcherSelector.fromConfig("t2t.service-dispatcher"));
+        s.replyTo().tell(new JobManager.WorkersStarted(node, s.incarnation(), workers, replaced));
+        return this;
+    }
+
+    private Behavior<Command> onStop(StopJob s) {
+        if (s.incarnation().equals(incarnation) && current != null) {
+            ctx.stop(current);
+            current = null;
+            incarnation = null;
+        }
+        return this;
+    }
+}

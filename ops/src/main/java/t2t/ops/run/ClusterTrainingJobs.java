@@ -1,0 +1,48 @@
+package t2t.ops.run;
+
+import t2t.actors.LocalJob;
+import t2t.actors.cluster.ClusterJobs;
+import t2t.actors.cluster.JobLauncher;
+import t2t.actors.config.JobConfig;
+import t2t.actors.engine.JobAssembly;
+import t2t.ops.cli.Json;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * The CLI's side of a cluster node: a worker node builds its students, batches and teacher from
+ * the submitted configuration (its own copy of the data at the same path); the coordinator node
+ * runs the whole training run (run folder, checkpoints, summary) with the cluster's launcher.
+ */
+public final class ClusterTrainingJobs implements ClusterJobs {
+    private final PrintStream err;
+
+    public ClusterTrainingJobs(PrintStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public WorkerSide workerSide(Map<String, String> config, int workers) {
+        JobConfig cfg = JobConfig.resolve(Map.of(), config).with(Map.of("workers", Integer.toString(workers)));
+        TrainingRun run = new TrainingRun(cfg, err);
+        JobAssembly job = JobAssembly.prepare(cfg);
+        try {
+            LocalJob.Spec spec = job.spec("worker", run.resolveTeacher(), null);
+            return new WorkerSide(spec, job);
+        } catch (RuntimeException e) {
+            job.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String run(Map<String, String> config, JobLauncher launcher) {
+        Map<String, Object> summary = new TrainingRun(JobConfig.resolve(Map.of(), config), err, launcher).run();
+        try {
+            return Json.MAPPER.writeValueAsString(summary);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
