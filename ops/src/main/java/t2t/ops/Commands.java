@@ -14,5 +14,6 @@ final class Commands {
         cl.addSubcommand(new t2t.ops.cli.PredictCommand());
         cl.addSubcommand(new t2t.ops.cli.AugmentPreviewCommand());
         cl.addSubcommand(t2t.ops.cli.BenchCommand.commandLine());
+        cl.addSubcommand(new t2t.ops.cli.CertsCommand());
     }
 }

@@ -1,0 +1,37 @@
+package t2t.actors.cluster.metrics;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Serves one node's {@link NodeMetrics} at {@code http://HOST:PORT/metrics} for Prometheus to scrape. */
+public final class MetricsServer implements AutoCloseable {
+    private final HTTPServer server;
+
+    private MetricsServer(HTTPServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts serving; {@code port} 0 picks a free port ({@link #port()} tells which). The server
+     * runs on its own small thread pool, never on an actor dispatcher.
+     */
+    public static MetricsServer start(String host, int port, NodeMetrics metrics) {
+        try {
+            return new MetricsServer(HTTPServer.builder().hostname(host).port(port)
+                    .registry(metrics.registry()).buildAndStart());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port
+                    + " (" + e.getMessage() + "); pick another --metrics-port", e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
