@@ -8,6 +8,7 @@ final class Commands {
 
     static void register(CommandLine cl) {
         cl.addSubcommand(t2t.ops.cli.TrainCommand.commandLine());
+        cl.addSubcommand(new t2t.ops.cli.NodeCommand());
         cl.addSubcommand(new t2t.ops.cli.EvalCommand());
         cl.addSubcommand(new t2t.ops.cli.ExportCommand());
         cl.addSubcommand(new t2t.ops.cli.ModelsCommand());

@@ -29,6 +29,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the summary as one JSON line on stdout")
     boolean json;
 
+    @Option(names = "--tls", paramLabel = "DIR", description = "with --cluster: this client's folder from ./t2t certs")
+    Path tls;
+
+    @Option(names = "--min-workers", defaultValue = "1",
+            description = "with --cluster: wait until the worker nodes offer this many workers before starting")
+    int minWorkers;
+
     public static picocli.CommandLine commandLine() {
         picocli.CommandLine cl = new picocli.CommandLine(new TrainCommand());
         JobOptions.addTo(cl.getCommandSpec());
@@ -38,11 +45,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobConfig cfg = JobOptions.resolve(config, JobOptions.givenFlags(spec));
-        if (!cfg.get(JobConfig.CLUSTER).isBlank()) {
-            throw new UserInputException("--cluster: submitting to a cluster is not part of this build yet; "
-                    + "train on this machine (drop --cluster) with --workers N");
-        }
-        Map<String, Object> summary = new TrainingRun(cfg, System.err).run();
+        Map<String, Object> summary = cfg.get(JobConfig.CLUSTER).isBlank()
+                ? new TrainingRun(cfg, System.err).run()
+                : ClusterSubmission.run(cfg, tls, minWorkers);
         if (json) {
             Json.print(summary);
         } else {

@@ -1,0 +1,50 @@
+package t2t.ops.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import t2t.actors.cluster.JobSubmitter;
+import t2t.actors.cluster.tls.TlsConfig;
+import t2t.actors.config.JobConfig;
+import t2t.protocol.UserInputException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code train --cluster HOST:PORT}: the resolved configuration goes to the cluster as the job;
+ * the run folder (under {@code --out}, which must be a folder every coordinator node shares) gets
+ * a fixed name so a job that moves to another coordinator node resumes from its checkpoints.
+ */
+final class ClusterSubmission {
+    private ClusterSubmission() {}
+
+    static Map<String, Object> run(JobConfig cfg, Path tls, int minWorkers) {
+        String seed = cfg.get(JobConfig.CLUSTER);
+        String seedHost = ClusterAddress.host(seed, "--cluster");
+        ClusterAddress.port(seed, "--cluster");
+        if (minWorkers < 1) {
+            throw new UserInputException("--min-workers " + minWorkers + ": must be 1 or more");
+        }
+        Map<String, String> raw = new LinkedHashMap<>();
+        cfg.asMap().forEach((k, v) -> raw.put(k, String.valueOf(v)));
+        raw.put("cluster", "");
+        if (raw.get("name").isBlank()) {
+            raw.put("name", "cluster-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + "-" + cfg.get(JobConfig.MODEL));
+        }
+        String out = raw.get("out");
+        raw.put("out", Path.of(out).toAbsolutePath().toString());
+        String summary = JobSubmitter.submit(ClusterAddress.defaultHost(seedHost), seed,
+                tls == null ? null : TlsConfig.forDir(tls), UUID.randomUUID().toString(), raw, minWorkers,
+                Duration.ofDays(30), System.err);
+        try {
+            return Json.MAPPER.readValue(summary, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the cluster's summary is not JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package t2t.ops.cli;
+
+import com.typesafe.config.Config;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import t2t.actors.cluster.ClusterNode;
+import t2t.actors.cluster.WireStats;
+import t2t.actors.cluster.metrics.MetricsServer;
+import t2t.actors.cluster.metrics.NodeMetrics;
+import t2t.actors.cluster.tls.TlsConfig;
+import t2t.ops.run.ClusterTrainingJobs;
+import t2t.protocol.UserInputException;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code t2t node}: one cluster node, until it is stopped or downed. The node at the seed address
+ * starts the cluster; the others join through it. Jobs arrive with {@code train --cluster}.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = "Start (as the seed) or join a training cluster node; submit jobs with train --cluster HOST:PORT.")
+public final class NodeCommand implements Callable<Integer> {
+    @Option(names = "--seed", required = true, paramLabel = "HOST:PORT", description = "the seed node (this node when it listens there)")
+    String seed;
+
+    @Option(names = "--host", description = "address other nodes reach this one at (default: the seed's host when it is"
+            + " a loopback address, else this machine's address)")
+    String host;
+
+    @Option(names = "--port", defaultValue = "0", description = "port to listen on (0: any free port; the seed node: the seed's port)")
+    int port;
+
+    @Option(names = "--roles", split = ",", defaultValue = "worker,loader,teacher,aggregator,coordinator",
+            description = "roles of this node (default: all): worker, loader, teacher, aggregator, coordinator")
+    List<String> roles;
+
+    @Option(names = "--workers", defaultValue = "1", description = "workers (devices) on this node")
+    int workers;
+
+    @Option(names = "--tls", paramLabel = "DIR", description = "this node's folder from ./t2t certs (mutual TLS)")
+    Path tls;
+
+    @Option(names = "--metrics-port", defaultValue = "0", description = "Prometheus endpoint port (0: off)")
+    int metricsPort;
+
+    @Override
+    public Integer call() throws Exception {
+        String seedHost = ClusterAddress.host(seed, "--seed");
+        ClusterAddress.port(seed, "--seed");
+        for (String r : roles) {
+            if (!ClusterNode.ROLES.contains(r)) {
+                throw new UserInputException("--roles " + r + ": unknown role; use " + String.join(",", ClusterNode.ROLES));
+            }
+        }
+        if (workers < 0) {
+            throw new UserInputException("--workers " + workers + ": must be 0 or more");
+        }
+        Config tlsConfig = tls == null ? null : TlsConfig.forDir(tls);
+        if (tls == null) {
+            System.err.println("t2t: node without --tls: the cluster's traffic is not encrypted or authenticated"
+                    + " (make certificates with ./t2t certs)");
+        }
+        String me = host != null ? host : ClusterAddress.defaultHost(seedHost);
+        NodeMetrics metrics = NodeMetrics.global();
+        WireStats.onDrop(metrics::droppedMessage);
+        MetricsServer server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics) : null;
+        ActorSystem<Void> system = ClusterNode.start(me, port, seed, roles, roles.contains("worker") ? workers : 0,
+                tlsConfig, new ClusterTrainingJobs(System.err), metrics::nodeFailure);
+        system.getWhenTerminated().toCompletableFuture().get();
+        if (server != null) {
+            server.close();
+        }
+        return 0;
+    }
+}
