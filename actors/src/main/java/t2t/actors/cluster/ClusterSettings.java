@@ -28,6 +28,9 @@ public final class ClusterSettings {
         String roleList = roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(", "));
         Config c = ConfigFactory.parseString(String.join("\n",
                 "pekko.actor.provider = cluster",
+                // reference.conf turns this off too (pekko-discovery stops at 1.2.1), but which of several
+                // reference.conf files wins depends on the class path order.
+                "pekko.fail-mixed-versions = off",
                 "pekko.remote.artery.transport = tcp",
                 "pekko.remote.artery.canonical.hostname = \"" + host + "\"",
                 "pekko.remote.artery.canonical.port = " + port,

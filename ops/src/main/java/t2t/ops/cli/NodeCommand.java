@@ -64,15 +64,30 @@ public final class NodeCommand implements Callable<Integer> {
                     + " (make certificates with ./t2t certs)");
         }
         String me = host != null ? host : ClusterAddress.defaultHost(seedHost);
-        NodeMetrics metrics = NodeMetrics.global();
-        WireStats.onDrop(metrics::droppedMessage);
-        MetricsServer server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics) : null;
+        NodeMetrics metrics = metrics();
+        MetricsServer server = null;
+        java.util.function.BiConsumer<String, String> failures = (node, why) -> { };
+        if (metrics != null) {
+            WireStats.onDrop(metrics::droppedMessage);
+            failures = metrics::nodeFailure;
+            server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics) : null;
+        }
         ActorSystem<Void> system = ClusterNode.start(me, port, seed, roles, roles.contains("worker") ? workers : 0,
-                tlsConfig, new ClusterTrainingJobs(System.err), metrics::nodeFailure);
+                tlsConfig, new ClusterTrainingJobs(System.err), failures);
         system.getWhenTerminated().toCompletableFuture().get();
         if (server != null) {
             server.close();
         }
         return 0;
+    }
+
+    /** The node's metrics; a node still trains when they cannot start (logged), it only goes unobserved. */
+    private static NodeMetrics metrics() {
+        try {
+            return NodeMetrics.global();
+        } catch (LinkageError e) {
+            System.err.println("t2t: node metrics unavailable: " + e);
+            return null;
+        }
     }
 }
