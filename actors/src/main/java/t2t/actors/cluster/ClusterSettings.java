@@ -45,7 +45,10 @@ public final class ClusterSettings {
                 // Gradients and parameters use the large-message lane, out of the way of heartbeats and control.
                 "pekko.remote.artery.large-message-destinations = [\"/user/agent/*/*\", \"/system/singletonManagerjob-manager/job-manager/*\"]",
                 "pekko.remote.artery.advanced.maximum-large-frame-size = " + ShardLayout.MAX_FRAME_BYTES,
-                "pekko.remote.artery.advanced.maximum-frame-size = 256 KiB"));
+                "pekko.remote.artery.advanced.maximum-frame-size = 256 KiB",
+                // Artery's default (5) spins its stream threads for low latency; beside native training
+                // steps that need every core, the spinning costs far more than the latency it saves.
+                "pekko.remote.artery.advanced.idle-cpu-level = 1"));
         // The TLS settings replace the plain transport.
         Config base = tls == null ? c : tls.withFallback(c);
         return base.withFallback(ConfigFactory.load());

@@ -69,6 +69,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     private String detail = "";
     private String incarnation;
     private int runs;
+    /** Workers of an earlier incarnation that the node agents replaced (the coordinator moved). */
+    private int replacedWorkers;
     private ActorRef<Coordinator.Command> coordinator;
     private final List<ActorRef<AggregatorActor.Command>> aggregators = new ArrayList<>();
     private LocalJob.CompletingListener listener;
@@ -211,6 +213,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     }
 
     private Behavior<Command> onStarted(WorkersStarted s) {
+        replacedWorkers += s.replaced();
         ctx.getLog().info("{} started {} workers for incarnation {}{}", s.node(), s.workers(), s.incarnation(),
                 s.replaced() > 0 ? " (replacing " + s.replaced() + " of an earlier incarnation)" : "");
         return this;
@@ -224,10 +227,26 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         return this;
     }
 
+    /** The summary with the workers this incarnation replaced counted as restarted. */
+    private String withRestarts(String summary) {
+        if (replacedWorkers == 0) {
+            return summary;
+        }
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode o =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(summary);
+            o.put("workers_restarted", o.path("workers_restarted").asLong() + replacedWorkers);
+            return json.writeValueAsString(o);
+        } catch (java.io.IOException | ClassCastException e) {
+            return summary;
+        }
+    }
+
     private Behavior<Command> onDriverDone(DriverDone d) {
         if (d.error() == null) {
             state = "done";
-            detail = d.summary();
+            detail = withRestarts(d.summary());
         } else {
             state = "failed";
             detail = d.error().getMessage() == null ? d.error().toString() : d.error().getMessage();

@@ -67,12 +67,15 @@ public final class JobSubmitter {
                             ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
             ActorRef<JobManager.JobStatus> replies = ctx.messageAdapter(JobManager.JobStatus.class, s -> s);
             String[] last = {""};
+            boolean[] started = {false};
             return Behaviors.withTimers(timers -> {
                 timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, RESUBMIT);
                 return Behaviors.receiveMessage(m -> {
                     if (m == Tick.INSTANCE) {
-                        manager.tell(new JobManager.Submit(jobId, config, minWorkers, replies));
+                        // Once started, a job resumed by a new coordinator goes on with whatever workers are left.
+                        manager.tell(new JobManager.Submit(jobId, config, started[0] ? 1 : minWorkers, replies));
                     } else if (m instanceof JobManager.JobStatus s) {
+                        started[0] |= s.state().equals("running");
                         if (s.state().equals("done") || s.state().equals("failed")) {
                             done.complete(s);
                             return Behaviors.stopped();
