@@ -1,0 +1,134 @@
+package t2t.ops.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import t2t.ops.cli.Json;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real cluster nodes and clients as JVMs on 127.0.0.1, their logs in a folder; closing kills what is left. */
+final class ClusterProcesses implements AutoCloseable {
+    /** A tiny student on synthetic data: 480 samples, 20 steps per epoch of 24, one torch thread per worker. */
+    static final List<String> JOB = List.of("--data", "synthetic:480", "--model", "t2t_vit_7",
+            "--model-args", "embed_dim=32,depth=1,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=16",
+            "--img-size", "32", "--teacher", "none", "--token-label", "false", "--distillation-type", "none",
+            "--batch-size", "24", "--seed", "5", "--log-every", "1", "--threads-per-worker", "1");
+
+    private final Path dir;
+    private final List<Process> started = new ArrayList<>();
+    final int seedPort;
+
+    ClusterProcesses(Path dir) throws IOException {
+        this.dir = dir;
+        this.seedPort = freePort();
+    }
+
+    String seed() {
+        return "127.0.0.1:" + seedPort;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process java(String log, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Xss4m", "-Xmx768m", "-cp", System.getProperty("java.class.path"), "t2t.ops.Main"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve(log + ".err").toFile())
+                .redirectOutput(dir.resolve(log + ".out").toFile()).start();
+        started.add(p);
+        return p;
+    }
+
+    Process node(String name, int port, String roles, Path tls) throws IOException {
+        List<String> args = new ArrayList<>(List.of("node", "--seed", seed(), "--port", Integer.toString(port),
+                "--roles", roles, "--workers", "1"));
+        if (tls != null) {
+            args.addAll(List.of("--tls", tls.toString()));
+        }
+        return java(name, args);
+    }
+
+    Process train(String name, int minWorkers, Path tls, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("train", "--cluster", seed(), "--min-workers",
+                Integer.toString(minWorkers), "--out", dir.resolve("runs").toString(), "--name", name, "--json"));
+        args.addAll(JOB);
+        args.addAll(List.of(extra));
+        if (tls != null) {
+            args.addAll(List.of("--tls", tls.toString()));
+        }
+        return java("train-" + name, args);
+    }
+
+    Path certs(int nodes) throws Exception {
+        Path out = dir.resolve("certs");
+        Process p = java("certs", List.of("certs", "--out", out.toString(), "--nodes", Integer.toString(nodes)));
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "certs finished");
+        assertEquals(0, p.exitValue(), log("certs.err"));
+        return out;
+    }
+
+    Path runDir(String name) {
+        return dir.resolve("runs").resolve(name);
+    }
+
+    /** True once the run's metrics log holds step {@code step} (1-based, as logged). */
+    boolean reached(String name, int step) {
+        Path m = runDir(name).resolve("metrics.jsonl");
+        try {
+            return Files.exists(m) && Files.readString(m).contains("{\"step\":" + step + ",");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    String log(String file) {
+        try {
+            return Files.readString(dir.resolve(file));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static void await(String what, long seconds, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(50);
+        }
+    }
+
+    JsonNode summary(Process train, String name, long seconds) throws Exception {
+        assertTrue(train.waitFor(seconds, TimeUnit.SECONDS), "the job finished within " + seconds + " s");
+        String out = log("train-" + name + ".out");
+        assertEquals(0, train.exitValue(), log("train-" + name + ".err"));
+        String[] lines = out.strip().split("\n");
+        return Json.MAPPER.readTree(lines[lines.length - 1]);
+    }
+
+    @Override
+    public void close() {
+        for (Process p : started) {
+            p.destroyForcibly();
+        }
+        for (Process p : started) {
+            try {
+                p.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
