@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -28,12 +29,14 @@ public final class ClusterNode {
         Config cfg = ConfigFactory.parseString(
                 "t2t.compute-dispatcher.thread-pool-executor.fixed-pool-size = " + Math.max(1, workers) + "\n")
                 .withFallback(ClusterSettings.node(host, port, seed, roles, tls));
-        return ActorSystem.create(guardian(host + ":" + port, roles, workers, jobs, failures), ClusterSettings.SYSTEM, cfg);
+        return ActorSystem.create(guardian(roles, workers, jobs, failures), ClusterSettings.SYSTEM, cfg);
     }
 
-    private static Behavior<Void> guardian(String node, List<String> roles, int workers, ClusterJobs jobs,
+    private static Behavior<Void> guardian(List<String> roles, int workers, ClusterJobs jobs,
                                            BiConsumer<String, String> failures) {
         return Behaviors.setup(ctx -> {
+            // The bound address (port 0 means any free port): it names this node's workers cluster-wide.
+            String node = Cluster.get(ctx.getSystem()).selfMember().address().hostPort();
             ctx.spawn(MembershipLog.create(failures), "membership");
             if (roles.contains("worker") && workers > 0) {
                 ctx.spawn(NodeAgent.create(node, workers, jobs), "agent");

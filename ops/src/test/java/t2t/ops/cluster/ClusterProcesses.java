@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real cluster nodes and clients as JVMs on 127.0.0.1, their logs in a folder; closing kills what is left. */
 final class ClusterProcesses implements AutoCloseable {
-    /** A tiny student on synthetic data: 480 samples, 20 steps per epoch of 24, one torch thread per worker. */
-    static final List<String> JOB = List.of("--data", "synthetic:480", "--model", "t2t_vit_7",
+    /** A tiny student, global batch 24, one torch thread per worker (the nodes share this machine's cores). */
+    static final List<String> JOB = List.of("--model", "t2t_vit_7",
             "--model-args", "embed_dim=32,depth=1,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=16",
             "--img-size", "32", "--teacher", "none", "--token-label", "false", "--distillation-type", "none",
             "--batch-size", "24", "--seed", "5", "--log-every", "1", "--threads-per-worker", "1");
@@ -61,9 +61,11 @@ final class ClusterProcesses implements AutoCloseable {
         return java(name, args);
     }
 
-    Process train(String name, int minWorkers, Path tls, String... extra) throws IOException {
+    /** {@code samples} synthetic samples: an epoch of {@code samples / 24} steps. */
+    Process train(String name, int minWorkers, Path tls, int samples, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("train", "--cluster", seed(), "--min-workers",
-                Integer.toString(minWorkers), "--out", dir.resolve("runs").toString(), "--name", name, "--json"));
+                Integer.toString(minWorkers), "--out", dir.resolve("runs").toString(), "--name", name, "--json",
+                "--data", "synthetic:" + samples));
         args.addAll(JOB);
         args.addAll(List.of(extra));
         if (tls != null) {
