@@ -24,6 +24,22 @@ class KryoSerializerTest {
     }
 
     @Test
+    void runtimeMessagesRoundTrip() throws Exception {
+        t2t.actors.WorkerActor.Work w = new t2t.actors.WorkerActor.Work(12, 1, 2, 1, new long[] {5, 9, 3}, new int[] {0, 1, 0},
+                true, false);
+        t2t.actors.WorkerActor.Work wb = (t2t.actors.WorkerActor.Work) kryo.fromBinary(kryo.toBinary(w), kryo.manifest(w));
+        assertArrayEquals(w.sampleIds(), wb.sampleIds());
+        assertArrayEquals(w.copies(), wb.copies());
+        org.junit.jupiter.api.Assertions.assertEquals(w.generation(), wb.generation());
+        t2t.actors.Coordinator.StepDone d = new t2t.actors.Coordinator.StepDone("n/w0", 12, 1, 2, new long[] {5, 9},
+                new long[] {3}, new t2t.actors.runtime.StudentCompute.StepLoss(1.5f, 1f, 0.25f, 0.25f), 2, 8.5);
+        t2t.actors.Coordinator.StepDone db = (t2t.actors.Coordinator.StepDone) kryo.fromBinary(kryo.toBinary(d),
+                kryo.manifest(d));
+        org.junit.jupiter.api.Assertions.assertEquals(d.loss(), db.loss());
+        assertArrayEquals(d.skippedIds(), db.skippedIds());
+    }
+
+    @Test
     void malformedBytesAreAnErrorNotACrash() {
         assertThrows(NotSerializableException.class, () -> kryo.fromBinary(new byte[] {(byte) 0xFF}, "[F"));
     }
