@@ -5,6 +5,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import t2t.actors.cluster.ClusterNode;
+import t2t.actors.cluster.JobLauncher;
+import t2t.actors.cluster.MeteredListener;
 import t2t.actors.cluster.WireStats;
 import t2t.actors.cluster.metrics.MetricsServer;
 import t2t.actors.cluster.metrics.NodeMetrics;
@@ -65,15 +67,21 @@ public final class NodeCommand implements Callable<Integer> {
         }
         String me = host != null ? host : ClusterAddress.defaultHost(seedHost);
         NodeMetrics metrics = metrics();
+        // Set once the system is up; the metered listener reads it only while a job runs.
+        org.apache.pekko.cluster.typed.Cluster[] members = new org.apache.pekko.cluster.typed.Cluster[1];
         MetricsServer server = null;
         java.util.function.BiConsumer<String, String> failures = (node, why) -> { };
+        java.util.function.UnaryOperator<JobLauncher> metered = l -> l;
         if (metrics != null) {
+            metered = l -> MeteredListener.around(l, metrics, () -> members[0] == null ? 0
+                    : (int) java.util.stream.StreamSupport.stream(members[0].state().getMembers().spliterator(), false).count());
             WireStats.onDrop(metrics::droppedMessage);
             failures = metrics::nodeFailure;
             server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics) : null;
         }
         ActorSystem<Void> system = ClusterNode.start(me, port, seed, roles, roles.contains("worker") ? workers : 0,
-                tlsConfig, new ClusterTrainingJobs(System.err), failures);
+                tlsConfig, new ClusterTrainingJobs(System.err, metered), failures);
+        members[0] = org.apache.pekko.cluster.typed.Cluster.get(system);
         system.getWhenTerminated().toCompletableFuture().get();
         if (server != null) {
             server.close();

@@ -17,9 +17,12 @@ import java.util.Map;
  */
 public final class ClusterTrainingJobs implements ClusterJobs {
     private final PrintStream err;
+    private final java.util.function.UnaryOperator<JobLauncher> metered;
 
-    public ClusterTrainingJobs(PrintStream err) {
+    /** {@code metered} wraps the cluster's launcher so the job feeds the node's metrics (identity: none). */
+    public ClusterTrainingJobs(PrintStream err, java.util.function.UnaryOperator<JobLauncher> metered) {
         this.err = err;
+        this.metered = metered;
     }
 
     @Override
@@ -38,7 +41,8 @@ public final class ClusterTrainingJobs implements ClusterJobs {
 
     @Override
     public String run(Map<String, String> config, JobLauncher launcher) {
-        Map<String, Object> summary = new TrainingRun(JobConfig.resolve(Map.of(), config), err, launcher).run();
+        Map<String, Object> summary = new TrainingRun(JobConfig.resolve(Map.of(), config), err,
+                metered.apply(launcher)).run();
         try {
             return Json.MAPPER.writeValueAsString(summary);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
