@@ -3,6 +3,8 @@ package t2t.actors.cluster.metrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import t2t.protocol.UserInputException;
 
 /** Serves one node's {@link NodeMetrics} at {@code http://HOST:PORT/metrics} for Prometheus to scrape. */
 public final class MetricsServer implements AutoCloseable {
@@ -20,9 +22,11 @@ public final class MetricsServer implements AutoCloseable {
         try {
             return new MetricsServer(HTTPServer.builder().hostname(host).port(port)
                     .registry(metrics.registry()).buildAndStart());
+        } catch (BindException e) {
+            throw new UserInputException("cannot serve metrics on " + host + ":" + port + " ("
+                    + e.getMessage() + "); another process holds the port: pick another metrics port", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port
-                    + " (" + e.getMessage() + "); pick another --metrics-port", e);
+            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port, e);
         }
     }
 

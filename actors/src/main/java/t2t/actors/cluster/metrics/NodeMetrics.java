@@ -31,12 +31,13 @@ import java.nio.charset.StandardCharsets;
  * {@code unreachable}): every distinct value is a new time series.
  */
 public final class NodeMetrics {
-    private static final NodeMetrics GLOBAL = new NodeMetrics();
-
     // Step times on CPU run from ~10 ms (tiny models) to minutes (T2T-ViT-24 on a laptop).
     private static final double[] STEP_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
     // An 86 MB gradient over loopback takes ~0.1 s; over 1 GbE about a second.
     private static final double[] ALLREDUCE_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+    // After the bucket arrays: static fields initialise in order, and the constructor reads them.
+    private static final NodeMetrics GLOBAL = new NodeMetrics();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter steps = Counter.builder().name("t2t_steps")
