@@ -1,0 +1,90 @@
+package t2t.actors.cluster.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import t2t.protocol.UserInputException;
+
+class BootstrapTest {
+    @Test
+    void kubernetesSettingsResolveAgainstTheLibraryDefaults() {
+        Config c = Bootstrap.config(Bootstrap.Settings.kubernetes("t2t", "10.1.2.3", 7626, 2))
+                .withFallback(ConfigFactory.load());
+        assertEquals("kubernetes-api", c.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+        assertEquals("t2t", c.getString("pekko.management.cluster.bootstrap.contact-point-discovery.service-name"));
+        assertEquals("management", c.getString("pekko.management.cluster.bootstrap.contact-point-discovery.port-name"));
+        assertEquals(2, c.getInt("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"));
+        assertEquals("10.1.2.3", c.getString("pekko.management.http.hostname"));
+        assertEquals(7626, c.getInt("pekko.management.http.port"));
+        assertEquals("app=%s", c.getString("pekko.discovery.kubernetes-api.pod-label-selector"));
+        assertEquals("org.apache.pekko.discovery.kubernetes.KubernetesApiServiceDiscovery",
+                c.getString("pekko.discovery.kubernetes-api.class"), "the kubernetes-api discovery is on the classpath");
+        assertTrue(c.getStringList("pekko.cluster.seed-nodes").isEmpty(), "bootstrap, never seed nodes");
+    }
+
+    @Test
+    void badSettingsAreUserErrors() {
+        assertThrows(UserInputException.class, () -> new Bootstrap.Settings(" ", Bootstrap.CONFIG, "h", 1, 1));
+        assertThrows(UserInputException.class, () -> new Bootstrap.Settings("t2t", "dns", "h", 1, 1));
+        assertThrows(UserInputException.class, () -> new Bootstrap.Settings("t2t", Bootstrap.CONFIG, "h", 70000, 1));
+        assertThrows(UserInputException.class, () -> new Bootstrap.Settings("t2t", Bootstrap.CONFIG, "h", 1, 0));
+    }
+
+    /** Management on 127.0.0.1 and bootstrap with config discovery: the node forms a cluster by itself. */
+    @Test
+    void managementStartsAndBootstrapFormsTheCluster() throws Exception {
+        int management = freePort();
+        Config discovery = ConfigFactory.parseString("""
+                pekko.discovery.config.services.t2t-test.endpoints = [{ host = "127.0.0.1", port = %d }]
+                pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin = 1s
+                pekko.management.cluster.bootstrap.contact-point-discovery.interval = 200ms
+                pekko.management.cluster.bootstrap.contact-point.probe-interval = 200ms
+                pekko.loglevel = WARNING
+                pekko.actor.provider = cluster
+                pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                pekko.remote.artery.canonical.port = 0
+                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """.formatted(management));
+        Config config = Bootstrap.config(new Bootstrap.Settings("t2t-test", Bootstrap.CONFIG, "127.0.0.1", management, 1))
+                .withFallback(discovery).withFallback(ConfigFactory.load());
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-bootstrap", config);
+        try {
+            Bootstrap.start(system);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
+                assertTrue(System.nanoTime() < deadline, "bootstrap did not form the cluster");
+                Thread.sleep(100);
+            }
+            HttpResponse<String> members = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + management + "/cluster/members")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, members.statusCode());
+            assertTrue(members.body().contains("\"status\":\"Up\""), members.body());
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
