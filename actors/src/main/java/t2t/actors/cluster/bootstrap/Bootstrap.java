@@ -75,6 +75,9 @@ public final class Bootstrap {
         Config config = ConfigFactory.empty()
                 .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(settings.managementHost()))
                 .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(settings.managementPort()))
+                // Management is plain HTTP on the pod network, outside Artery's mutual TLS: read-only
+                // routes, so nobody who reaches the port can down or remove a node through it.
+                .withValue("pekko.management.http.route-providers-read-only", ConfigValueFactory.fromAnyRef(true))
                 .withValue("pekko.management.cluster.bootstrap.contact-point-discovery",
                         ConfigValueFactory.fromMap(discovery))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()));

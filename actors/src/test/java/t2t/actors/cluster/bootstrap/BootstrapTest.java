@@ -31,6 +31,7 @@ class BootstrapTest {
         assertEquals(2, c.getInt("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"));
         assertEquals("10.1.2.3", c.getString("pekko.management.http.hostname"));
         assertEquals(7626, c.getInt("pekko.management.http.port"));
+        assertTrue(c.getBoolean("pekko.management.http.route-providers-read-only"));
         assertEquals("app=%s", c.getString("pekko.discovery.kubernetes-api.pod-label-selector"));
         assertEquals("org.apache.pekko.discovery.kubernetes.KubernetesApiServiceDiscovery",
                 c.getString("pekko.discovery.kubernetes-api.class"), "the kubernetes-api discovery is on the classpath");
@@ -76,6 +77,18 @@ class BootstrapTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, members.statusCode());
             assertTrue(members.body().contains("\"status\":\"Up\""), members.body());
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + management + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), "the readiness probe of ops/k8s passes once the node is Up");
+
+            String self = Cluster.get(system).selfMember().address().toString();
+            HttpResponse<String> down = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + management + "/cluster/members/" + self))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .PUT(HttpRequest.BodyPublishers.ofString("operation=Down")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(down.statusCode() >= 400, "management is read-only: " + down.statusCode() + " " + down.body());
+            Thread.sleep(500);
+            assertEquals(MemberStatus.up(), Cluster.get(system).selfMember().status());
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
