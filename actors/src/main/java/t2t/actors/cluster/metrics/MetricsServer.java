@@ -4,6 +4,7 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import org.apache.pekko.actor.typed.ActorSystem;
 import t2t.protocol.UserInputException;
 
 /** Serves one node's {@link NodeMetrics} at {@code http://HOST:PORT/metrics} for Prometheus to scrape. */
@@ -28,6 +29,15 @@ public final class MetricsServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port, e);
         }
+    }
+
+    /**
+     * Closes this server when {@code system} terminates. The JDK's HTTP dispatcher thread is not a
+     * daemon: a node that forgets to close the server never exits.
+     */
+    public MetricsServer closeWhenTerminated(ActorSystem<?> system) {
+        system.getWhenTerminated().thenRun(this::close);
+        return this;
     }
 
     public int port() {

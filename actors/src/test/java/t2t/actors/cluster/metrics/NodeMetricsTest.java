@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
 class NodeMetricsTest {
@@ -111,6 +115,24 @@ class NodeMetricsTest {
             var e = assertThrows(t2t.protocol.UserInputException.class,
                     () -> MetricsServer.start("127.0.0.1", first.port(), new NodeMetrics()));
             assertTrue(e.getMessage().contains(String.valueOf(first.port())), e.getMessage());
+        }
+    }
+
+    @Test
+    void theServerStopsWithItsActorSystem() throws Exception {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-metrics");
+        MetricsServer server = MetricsServer.start("127.0.0.1", 0, new NodeMetrics()).closeWhenTerminated(system);
+        int port = server.port();
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                assertTrue(System.nanoTime() < deadline, "metrics port still open after the system terminated");
+                Thread.sleep(50);
+            } catch (ConnectException closed) {
+                return;
+            }
         }
     }
 
