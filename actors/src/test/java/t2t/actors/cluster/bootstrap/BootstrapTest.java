@@ -12,12 +12,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import t2t.actors.cluster.tls.ClusterCertificates;
+import t2t.actors.cluster.tls.TlsConfig;
 import t2t.protocol.UserInputException;
 
 class BootstrapTest {
@@ -93,6 +103,70 @@ class BootstrapTest {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
         }
+    }
+
+    /**
+     * Two nodes that only know each other's management ports form one cluster, over mutual TLS.
+     * Slow: two systems plus Management take 10-30 s to start on a shared 2-core machine.
+     */
+    @Tag("slow")
+    @Test
+    void twoNodesBootstrapOneClusterOverTls(@TempDir Path tmp) throws Exception {
+        List<Path> nodes = new ClusterCertificates(seeded("bootstrap-tls"), Instant.parse("2026-11-01T00:00:00Z"))
+                .create(tmp.resolve("certs"), ClusterCertificates.numberedNodes(2), Duration.ofDays(30)).nodeFolders();
+        int[] management = {freePort(), freePort()};
+        List<ActorSystem<Void>> systems = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Config discovery = ConfigFactory.parseString("""
+                        pekko.discovery.config.services.t2t-pair.endpoints = [
+                          { host = "127.0.0.1", port = %d }, { host = "127.0.0.1", port = %d } ]
+                        pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin = 1s
+                        pekko.management.cluster.bootstrap.contact-point-discovery.interval = 200ms
+                        pekko.management.cluster.bootstrap.contact-point.probe-interval = 200ms
+                        # Both nodes share one host here, so contact points differ by port only: keep them all.
+                        pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port = false
+                        pekko.loglevel = WARNING
+                        pekko.actor.provider = cluster
+                        pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                        pekko.remote.artery.canonical.port = 0
+                        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                        pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                        """.formatted(management[0], management[1]));
+                Config config = Bootstrap.config(new Bootstrap.Settings("t2t-pair", Bootstrap.CONFIG, "127.0.0.1",
+                                management[i], 2))
+                        .withFallback(TlsConfig.forDir(nodes.get(i)))
+                        .withFallback(discovery).withFallback(ConfigFactory.load());
+                ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-pair", config);
+                systems.add(system);
+                Bootstrap.start(system);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!systems.stream().allMatch(BootstrapTest::seesTwoUp)) {
+                assertTrue(System.nanoTime() < deadline, "the two nodes did not bootstrap one cluster");
+                Thread.sleep(100);
+            }
+            assertEquals("tls-tcp", systems.get(0).settings().config().getString("pekko.remote.artery.transport"));
+        } finally {
+            for (ActorSystem<Void> system : systems) {
+                system.terminate();
+                system.getWhenTerminated().toCompletableFuture().join();
+            }
+        }
+    }
+
+    private static boolean seesTwoUp(ActorSystem<?> system) {
+        int up = 0;
+        for (Member m : Cluster.get(system).state().getMembers()) {
+            up += m.status() == MemberStatus.up() ? 1 : 0;
+        }
+        return up == 2;
+    }
+
+    private static SecureRandom seeded(String seed) throws Exception {
+        SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+        random.setSeed(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return random;
     }
 
     private static int freePort() throws IOException {
