@@ -79,8 +79,13 @@ class NodeMetricsTest {
     }
 
     @Test
-    void globalIsOneInstance() {
+    void globalIsOneInstanceWithJvmMetrics() {
         assertSame(NodeMetrics.global(), NodeMetrics.global());
+        Map<String, Double> s = samples(NodeMetrics.global().scrape());
+        assertTrue(s.get("jvm_memory_used_bytes{area=\"heap\"}") > 0, "heap in use is reported");
+        assertTrue(s.containsKey("t2t_steps_total"));
+        assertTrue(samples(new NodeMetrics().scrape()).keySet().stream().noneMatch(k -> k.startsWith("jvm_")),
+                "fresh instances (tests) stay small");
     }
 
     @Test
