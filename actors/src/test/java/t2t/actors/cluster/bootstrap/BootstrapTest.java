@@ -105,6 +105,30 @@ class BootstrapTest {
         }
     }
 
+    @Test
+    void aTakenManagementPortIsAUserError() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Config config = Bootstrap.config(new Bootstrap.Settings("t2t-test", Bootstrap.CONFIG, "127.0.0.1",
+                            taken.getLocalPort(), 1))
+                    .withFallback(ConfigFactory.parseString("""
+                            pekko.loglevel = OFF
+                            pekko.actor.provider = cluster
+                            pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                            pekko.remote.artery.canonical.port = 0
+                            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                            """)).withFallback(ConfigFactory.load());
+            ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-taken", config);
+            try {
+                UserInputException e = assertThrows(UserInputException.class, () -> Bootstrap.start(system));
+                assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+            } finally {
+                system.terminate();
+                system.getWhenTerminated().toCompletableFuture().join();
+            }
+        }
+    }
+
     /**
      * Two nodes that only know each other's management ports form one cluster, over mutual TLS.
      * Slow: two systems plus Management take 10-30 s to start on a shared 2-core machine.
