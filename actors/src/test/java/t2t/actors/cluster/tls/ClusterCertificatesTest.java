@@ -119,6 +119,14 @@ class ClusterCertificatesTest {
     }
 
     @Test
+    void aRefusedRunLeavesNoHalfMadeCa() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("partial").resolve("node-2"));
+        assertThrows(UserInputException.class, () -> TestCertificates.seeded("partial")
+                .create(out.getParent(), ClusterCertificates.numberedNodes(2), Duration.ofDays(10)));
+        assertTrue(Files.notExists(out.getParent().resolve("ca")) && Files.notExists(out.getParent().resolve("node-1")));
+    }
+
+    @Test
     void badNodeListsAreUserErrors() {
         assertThrows(UserInputException.class, () -> ClusterCertificates.numberedNodes(0));
         assertThrows(UserInputException.class, () -> ClusterCertificates.forHosts(List.of("a", "a")));
