@@ -3,9 +3,11 @@ package t2t.actors.cluster.bootstrap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.net.BindException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
@@ -75,6 +77,9 @@ public final class Bootstrap {
         Config config = ConfigFactory.empty()
                 .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(settings.managementHost()))
                 .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(settings.managementPort()))
+                // Management is plain HTTP on the pod network, outside Artery's mutual TLS: read-only
+                // routes, so nobody who reaches the port can down or remove a node through it.
+                .withValue("pekko.management.http.route-providers-read-only", ConfigValueFactory.fromAnyRef(true))
                 .withValue("pekko.management.cluster.bootstrap.contact-point-discovery",
                         ConfigValueFactory.fromMap(discovery))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()));
@@ -89,10 +94,33 @@ public final class Bootstrap {
         return config;
     }
 
-    /** Starts the management HTTP endpoint, then bootstrap; returns once both are started. */
+    /**
+     * Starts the management HTTP endpoint, then bootstrap; returns once both are started. A
+     * management port another process holds is the user's to fix, and said so.
+     */
     public static void start(ActorSystem<?> system) {
         org.apache.pekko.actor.ActorSystem classic = Adapter.toClassic(system);
-        PekkoManagement.get(classic).start().toCompletableFuture().join();
+        try {
+            PekkoManagement.get(classic).start().toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (isBindFailure(e)) {
+                Config http = system.settings().config().getConfig("pekko.management.http");
+                throw new UserInputException("cannot serve cluster management on " + http.getString("hostname") + ":"
+                        + http.getString("port") + " (" + e.getCause().getMessage()
+                        + "); another process holds the port: pick another management port", e);
+            }
+            throw e;
+        }
         ClusterBootstrap.get(classic).start();
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // Pekko reports a failed bind as a stream exception whose message, not type, says so.
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Bind failed")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

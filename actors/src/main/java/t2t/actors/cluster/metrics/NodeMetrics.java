@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,16 +28,18 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code t2t_dropped_messages_total{reason}}: incoming messages dropped by validation.
  *   <li>{@code t2t_node_failures_total{node,reason}}: nodes seen lost, by address and cause.
  * </ul>
+ * {@link #global()} also carries the standard JVM metrics ({@code jvm_*}, {@code process_*}).
  * Label values should be short stable codes (e.g. {@code oversized}, {@code stale-generation},
  * {@code unreachable}): every distinct value is a new time series.
  */
 public final class NodeMetrics {
-    private static final NodeMetrics GLOBAL = new NodeMetrics();
-
     // Step times on CPU run from ~10 ms (tiny models) to minutes (T2T-ViT-24 on a laptop).
     private static final double[] STEP_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
     // An 86 MB gradient over loopback takes ~0.1 s; over 1 GbE about a second.
     private static final double[] ALLREDUCE_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+    // After the bucket arrays: static fields initialise in order, and the constructor reads them.
+    private static final NodeMetrics GLOBAL = withJvmMetrics(new NodeMetrics());
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter steps = Counter.builder().name("t2t_steps")
@@ -69,9 +72,18 @@ public final class NodeMetrics {
     /** A node with its own registry; production code uses {@link #global()}, tests a fresh one. */
     public NodeMetrics() {}
 
-    /** The process-wide metrics every actor on this node reports to. */
+    /**
+     * The process-wide metrics every actor on this node reports to, with the client's standard JVM
+     * metrics ({@code jvm_memory_used_bytes}, {@code jvm_gc_collection_seconds}, threads, ...): a
+     * long run's heap and GC are the first thing to look at when a node slows down.
+     */
     public static NodeMetrics global() {
         return GLOBAL;
+    }
+
+    private static NodeMetrics withJvmMetrics(NodeMetrics metrics) {
+        JvmMetrics.builder().register(metrics.registry);
+        return metrics;
     }
 
     public void stepDone(long stepSamples, double seconds) {

@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -122,6 +123,7 @@ public final class ClusterCertificates {
             throw new UserInputException(out + " already holds a cluster CA; choose a new --out, or add"
                     + " nodes to it with --ca " + caFolder);
         }
+        requireNoNodeFolders(out, nodes);
         try {
             KeyPair caKeys = newKeyPair();
             X509Certificate caCert = caCertificate(caKeys, "CN=t2t cluster CA " + serial().toString(16));
@@ -131,7 +133,7 @@ public final class ClusterCertificates {
             KeyStore caStore = emptyStore();
             caStore.setKeyEntry(CA_ALIAS, caKeys.getPrivate(), caPassword.toCharArray(), new Certificate[] {caCert});
             writeStore(caStore, caFolder.resolve(CA_STORE), caPassword);
-            writePasswords(caFolder.resolve(TlsConfig.PASSWORDS), List.of(CA_STORE_PASSWORD), caPassword, null);
+            writePasswords(caFolder.resolve(TlsConfig.PASSWORDS), Map.of(CA_STORE_PASSWORD, caPassword));
             Files.writeString(caFolder.resolve(CA_CERT), pem(caCert), StandardCharsets.US_ASCII);
             List<Path> nodeFolders = writeNodes(out, nodes, caKeys.getPrivate(), caCert, nodeValidity);
             writeReadme(out, nodes);
@@ -171,12 +173,7 @@ public final class ClusterCertificates {
 
     private List<Path> writeNodes(Path out, List<Node> nodes, PrivateKey caKey, X509Certificate caCert,
             Duration validity) throws IOException, GeneralSecurityException, OperatorCreationException {
-        for (Node node : nodes) {
-            if (Files.exists(out.resolve(node.name()))) {
-                throw new UserInputException(out.resolve(node.name()) + " already exists; choose another"
-                        + " --out or remove that node folder first");
-            }
-        }
+        requireNoNodeFolders(out, nodes);
         List<Path> folders = new ArrayList<>();
         for (Node node : nodes) {
             Path folder = out.resolve(node.name());
@@ -193,11 +190,21 @@ public final class ClusterCertificates {
             trustStore.setCertificateEntry(CA_ALIAS, caCert);
             writeStore(trustStore, folder.resolve(TlsConfig.TRUSTSTORE), trustPassword);
             writePasswords(folder.resolve(TlsConfig.PASSWORDS),
-                    List.of(TlsConfig.KEY_STORE_PASSWORD, TlsConfig.TRUST_STORE_PASSWORD), keyPassword, trustPassword);
+                    Map.of(TlsConfig.KEY_STORE_PASSWORD, keyPassword, TlsConfig.TRUST_STORE_PASSWORD, trustPassword));
             Files.writeString(folder.resolve("node.pem"), pem(cert), StandardCharsets.US_ASCII);
             folders.add(folder);
         }
         return folders;
+    }
+
+    /** Checked before anything is written, so a refused run leaves no half-made CA or node behind. */
+    private static void requireNoNodeFolders(Path out, List<Node> nodes) {
+        for (Node node : nodes) {
+            if (Files.exists(out.resolve(node.name()))) {
+                throw new UserInputException(out.resolve(node.name()) + " already exists; choose another"
+                        + " --out or remove that node folder first");
+            }
+        }
     }
 
     private X509Certificate caCertificate(KeyPair keys, String subject)
@@ -292,12 +299,9 @@ public final class ClusterCertificates {
         }
     }
 
-    private static void writePasswords(Path file, List<String> keys, String first, String second) throws IOException {
+    private static void writePasswords(Path file, Map<String, String> passwords) throws IOException {
         Properties props = new Properties();
-        props.setProperty(keys.get(0), first);
-        if (keys.size() > 1) {
-            props.setProperty(keys.get(1), second);
-        }
+        props.putAll(passwords);
         try (OutputStream out = Files.newOutputStream(createPrivateFile(file))) {
             props.store(out, "Store passwords: readable by the owner only; never commit or log them");
         }
