@@ -36,7 +36,7 @@ public final class ClusterNode {
                                            BiConsumer<String, String> failures) {
         return Behaviors.setup(ctx -> {
             // The bound address (port 0 means any free port): it names this node's workers cluster-wide.
-            String node = Cluster.get(ctx.getSystem()).selfMember().address().hostPort();
+            String node = MembershipLog.hostPort(Cluster.get(ctx.getSystem()).selfMember().address());
             ctx.spawn(MembershipLog.create(failures), "membership");
             if (roles.contains("worker") && workers > 0) {
                 ctx.spawn(NodeAgent.create(node, workers, jobs), "agent");

@@ -56,6 +56,11 @@ final class MembershipLog {
     }
 
     private static String node(Member m) {
-        return m.address().hostPort();
+        return hostPort(m.address());
+    }
+
+    /** HOST:PORT, the name of a node in logs, metrics and worker ids. */
+    static String hostPort(org.apache.pekko.actor.Address a) {
+        return a.getHost().orElse("local") + ":" + a.getPort().map(String::valueOf).orElse("0");
     }
 }

@@ -3,6 +3,7 @@ package t2t.ops.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ class ClusterFaultsTest {
     private static final String WORKER = "worker,loader,teacher";
 
     @Test
-    void workerNodeKilledAtStepTenTheSurvivorsFinishTheEpoch(@TempDir Path dir) throws Exception {
+    void workerNodeKilledAtStepTenTheSurvivorsFinishTheEpoch(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
             Path certs = c.certs(4);
             c.node("n1", c.seedPort, ALL, certs.resolve("node-1"));
@@ -53,7 +54,7 @@ class ClusterFaultsTest {
     }
 
     @Test
-    void workerNodeAddedMidEpochTrainsFromTheNextStep(@TempDir Path dir) throws Exception {
+    void workerNodeAddedMidEpochTrainsFromTheNextStep(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
             c.node("n1", c.seedPort, ALL, null);
             c.node("n2", ClusterProcesses.freePort(), WORKER, null);
@@ -76,7 +77,7 @@ class ClusterFaultsTest {
     }
 
     @Test
-    void seedAndCoordinatorNodeKilledTheJobResumesFromItsCheckpoint(@TempDir Path dir) throws Exception {
+    void seedAndCoordinatorNodeKilledTheJobResumesFromItsCheckpoint(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
             Process seed = c.node("n1", c.seedPort, ALL, null);
             ClusterProcesses.await("the seed node", 60, () -> c.log("n1.err").contains("job manager up"));
