@@ -133,6 +133,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         // A survivor's gradient of a step planned in an earlier generation still counts.
         if (!workers.containsKey(g.workerId()) || g.data().length != range.length() || g.step() < stepsApplied) {
             dropped++;
+            t2t.actors.cluster.WireStats.dropped("gradient of an unknown sender, wrong size or applied step");
             ctx.getLog().debug("shard {} dropped gradient of {} step {} gen {} (now gen {}, applied {})", range.shard(),
                     g.workerId(), g.step(), g.generation(), generation, stepsApplied);
             return this;

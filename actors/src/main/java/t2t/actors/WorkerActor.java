@@ -150,7 +150,15 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     }
 
     private Behavior<Command> onShardParams(ShardParams p) {
-        student.writeParams(p.range().offset(), p.data());
+        ShardRange r = p.range();
+        if (r.offset() < 0 || p.data().length != r.length() || (long) r.offset() + r.length() > grad.length) {
+            // Parameters from another model or a forged message must not crash the replica.
+            t2t.actors.cluster.WireStats.dropped("parameters outside the model");
+            ctx.getLog().warn("{} dropped parameters for [{}, +{}) of {} values", id, r.offset(), p.data().length,
+                    grad.length);
+            return this;
+        }
+        student.writeParams(r.offset(), p.data());
         int n = shardsArrived.merge(p.step(), 1, Integer::sum);
         if (n == ranges.size()) {
             shardsArrived.remove(p.step());
