@@ -27,9 +27,11 @@ class ClusterFaultsTest {
     void workerNodeKilledAtStepTenTheSurvivorsFinishTheEpoch(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
             Path certs = c.certs(4);
-            c.node("n1", c.seedPort, ALL, certs.resolve("node-1"));
+            int metricsPort = ClusterProcesses.freePort();
+            c.node("n1", c.seedPort, ALL, certs.resolve("node-1"), "--metrics-port", Integer.toString(metricsPort));
             c.node("n2", ClusterProcesses.freePort(), WORKER, certs.resolve("node-2"));
-            Process doomed = c.node("n3", ClusterProcesses.freePort(), WORKER, certs.resolve("node-3"));
+            int doomedPort = ClusterProcesses.freePort();
+            Process doomed = c.node("n3", doomedPort, WORKER, certs.resolve("node-3"));
             Process train = c.train("a", 3, certs.resolve("node-4"), 480, "--epochs", "2");
             ClusterProcesses.await("step 10", 150, () -> c.reached("a", 10) || !train.isAlive());
             doomed.destroyForcibly(); // SIGKILL
@@ -46,6 +48,8 @@ class ClusterFaultsTest {
             String log = c.log("n1.err");
             Matcher m = Pattern.compile("removed \\(downed after being unreachable\\), ([0-9.]+) s after").matcher(log);
             assertTrue(m.find(), "the coordinator node logs which node was removed and why");
+            assertTrue(ClusterProcesses.scrape(metricsPort).contains("t2t_node_failures_total{node=\"127.0.0.1:" + doomedPort
+                    + "\",reason=\"removed: downed after being unreachable\"} 1"), "the metrics name the lost node and why");
             double removedS = Double.parseDouble(m.group(1));
             System.out.printf("worker node SIGKILL: unreachable -> removed %.1f s; kill -> new generation %.1f s%n",
                     removedS, lossS);

@@ -52,9 +52,10 @@ final class ClusterProcesses implements AutoCloseable {
         return p;
     }
 
-    Process node(String name, int port, String roles, Path tls) throws IOException {
+    Process node(String name, int port, String roles, Path tls, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("node", "--seed", seed(), "--port", Integer.toString(port),
                 "--roles", roles, "--workers", "1"));
+        args.addAll(List.of(extra));
         if (tls != null) {
             args.addAll(List.of("--tls", tls.toString()));
         }
@@ -93,6 +94,13 @@ final class ClusterProcesses implements AutoCloseable {
             return Files.exists(m) && Files.readString(m).contains("{\"step\":" + step + ",");
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The Prometheus text of a node's metrics endpoint. */
+    static String scrape(int port) throws IOException {
+        try (java.io.InputStream in = java.net.URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openStream()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
