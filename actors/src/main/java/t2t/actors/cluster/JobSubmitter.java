@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JobSubmitter {
     private static final Duration RESUBMIT = Duration.ofSeconds(2);
+    /** How long the client tries to join before it tells the user that no cluster answers at the seed. */
+    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
 
     private JobSubmitter() {}
 
@@ -34,7 +36,17 @@ public final class JobSubmitter {
         CompletableFuture<JobManager.JobStatus> done = new CompletableFuture<>();
         ActorSystem<Void> system = ActorSystem.create(client(jobId, new HashMap<>(config), minWorkers, done, err),
                 ClusterSettings.SYSTEM, ClusterSettings.node(host, 0, seed, List.of("client"), tls));
+        CompletableFuture<Void> up = new CompletableFuture<>();
+        org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+                .registerOnMemberUp(() -> up.complete(null));
         try {
+            try {
+                up.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new t2t.protocol.UserInputException("no cluster answers at " + seed + " within "
+                        + JOIN_TIMEOUT.toSeconds() + " s: start one with ./t2t node --seed " + seed
+                        + " (and --tls DIR when the cluster uses TLS)");
+            }
             JobManager.JobStatus s = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!"done".equals(s.state())) {
                 throw new IllegalStateException("the cluster job failed: " + s.detail());
