@@ -141,13 +141,18 @@ class ClusterJobTest {
         }
     }
 
-    @Test
-    void twoNodesTrainLikeTwoLocalWorkers() throws Exception {
+    /** A seed node with every role and a worker-only node; returns the seed's address. */
+    private String twoNodes(Jobs jobs) throws Exception {
         int port = freePort();
         String seed = "127.0.0.1:" + port;
-        Jobs jobs = new Jobs(0);
         node(port, seed, ClusterNode.ROLES, jobs);
         node(freePort(), seed, List.of("worker"), jobs);
+        return seed;
+    }
+
+    @Test
+    void twoNodesTrainLikeTwoLocalWorkers() throws Exception {
+        String seed = twoNodes(new Jobs(0));
         JsonNode s = submit(seed, 2, 2);
         assertEquals("[640,640]", s.get("samples_trained_per_epoch").toString());
         assertEquals(0, s.get("duplicate_samples").asInt());
@@ -165,11 +170,8 @@ class ClusterJobTest {
 
     @Test
     void aNodeThatLeavesMidEpochHasItsSliceRequeued() throws Exception {
-        int port = freePort();
-        String seed = "127.0.0.1:" + port;
         Jobs jobs = new Jobs(25);
-        node(port, seed, ClusterNode.ROLES, jobs);
-        node(freePort(), seed, List.of("worker"), jobs);
+        String seed = twoNodes(jobs);
         ActorSystem<Void> leaving = node(freePort(), seed, List.of("worker"), jobs);
         CompletableFuture<JsonNode> result = CompletableFuture.supplyAsync(() -> {
             try {
