@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Cluster nodes as several actor systems in one JVM on 127.0.0.1: every message between the
@@ -41,7 +43,7 @@ class ClusterJobTest {
     /** The softmax student on the separable synthetic data; the summary carries the final weights. */
     private static final class Jobs implements ClusterJobs {
         final CompletableFuture<Void> reachedStep5 = new CompletableFuture<>();
-        /** Per batch: slow enough that a node's leaving lands mid-run. */
+        /** Per batch: slow enough that a node's leaving lands mid-run; negative: the nodes have no data. */
         final long batchMillis;
 
         Jobs(long batchMillis) {
@@ -85,6 +87,9 @@ class ClusterJobTest {
 
         @Override
         public WorkerSide workerSide(Map<String, String> config, int workers) {
+            if (batchMillis < 0) {
+                throw new IllegalArgumentException("--data /nowhere: no such folder on this node");
+            }
             return new WorkerSide(spec(workers, 1, batchMillis), () -> { });
         }
 
@@ -187,5 +192,13 @@ class ClusterJobTest {
         assertEquals(0, s.get("duplicate_samples").asInt());
         assertEquals(1, s.get("workers_lost").asInt());
         assertEquals(2, s.get("generations").asInt());
+    }
+
+    @Test
+    void aNodeThatCannotStartItsWorkersFailsTheJobSayingWhy() throws Exception {
+        String seed = twoNodes(new Jobs(-1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> submit(seed, 2, 1));
+        assertTrue(e.getMessage().contains("could not start its workers: --data /nowhere: no such folder"),
+                e.getMessage());
     }
 }

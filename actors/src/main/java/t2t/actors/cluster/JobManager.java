@@ -49,6 +49,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
 
     public record WorkersStarted(String node, String incarnation, int workers, int replaced) implements Command {}
 
+    /** A node could not start its workers (its data or teacher is missing, say): the job cannot start as planned. */
+    public record WorkersFailed(String node, String incarnation, String reason) implements Command {}
+
     private record AgentsChanged(Receptionist.Listing listing) implements Command {}
 
     private record Launch(LocalJob.Spec spec, JobListener listener, CompletableFuture<JobListener.JobResult> result)
@@ -95,6 +98,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 .onMessage(AgentsChanged.class, this::onAgentsChanged)
                 .onMessage(WorkersOffered.class, this::onOffered)
                 .onMessage(WorkersStarted.class, this::onStarted)
+                .onMessage(WorkersFailed.class, this::onWorkersFailed)
                 .onMessage(Launch.class, this::onLaunch)
                 .onMessage(DriverDone.class, this::onDriverDone)
                 .onSignal(Terminated.class, this::onTerminated)
@@ -216,6 +220,14 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         replacedWorkers += s.replaced();
         ctx.getLog().info("{} started {} workers for incarnation {}{}", s.node(), s.workers(), s.incarnation(),
                 s.replaced() > 0 ? " (replacing " + s.replaced() + " of an earlier incarnation)" : "");
+        return this;
+    }
+
+    private Behavior<Command> onWorkersFailed(WorkersFailed f) {
+        if (listener != null && f.incarnation().equals(incarnation)) {
+            listener.onFailure(new IllegalStateException("node " + f.node() + " could not start its workers: "
+                    + f.reason()));
+        }
         return this;
     }
 

@@ -83,7 +83,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             replaced = workers;
         }
         incarnation = s.incarnation();
-        current = ctx.spawn(NodeJob.create(node, workers, s.config(), s.coordinator(), jobs), "job-" + (++sequence),
+        current = ctx.spawn(NodeJob.create(node, workers, s.config(), s.coordinator(), jobs,
+                        reason -> s.replyTo().tell(new JobManager.WorkersFailed(node, s.incarnation(), reason))),
+                "job-" + (++sequence),
                 DispatcherSelector.fromConfig("t2t.service-dispatcher"));
         s.replyTo().tell(new JobManager.WorkersStarted(node, s.incarnation(), workers, replaced));
         return this;

@@ -25,9 +25,17 @@ final class NodeJob {
     private NodeJob() {}
 
     static Behavior<Void> create(String node, int workers, Map<String, String> config,
-                                 ActorRef<Coordinator.Command> coordinator, ClusterJobs jobs) {
+                                 ActorRef<Coordinator.Command> coordinator, ClusterJobs jobs,
+                                 java.util.function.Consumer<String> failed) {
         return Behaviors.setup(ctx -> {
-            ClusterJobs.WorkerSide side = jobs.workerSide(config, workers);
+            ClusterJobs.WorkerSide side;
+            try {
+                side = jobs.workerSide(config, workers);
+            } catch (RuntimeException e) {
+                ctx.getLog().error("{} cannot start its workers", node, e);
+                failed.accept(e.getMessage() == null ? e.toString() : e.getMessage());
+                return Behaviors.stopped();
+            }
             LocalJob.Spec spec = side.spec();
             ActorRef<LoaderActor.Command> loaders = ctx.spawn(
                     Routers.pool(spec.loaders(), Behaviors.supervise(LoaderActor.create(spec.batches()))

@@ -32,5 +32,6 @@ final class ActorMessages {
         KryoRegistrations.add(t2t.actors.cluster.NodeAgent.Describe.class);
         KryoRegistrations.add(t2t.actors.cluster.NodeAgent.StartWorkers.class);
         KryoRegistrations.add(t2t.actors.cluster.NodeAgent.StopJob.class);
+        KryoRegistrations.add(t2t.actors.cluster.JobManager.WorkersFailed.class);
     }
 }
