@@ -71,6 +71,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     private String state;
     private String detail = "";
     private String incarnation;
+    private int minWorkers;
     private int runs;
     /** Workers of an earlier incarnation that the node agents replaced (the coordinator moved). */
     private int replacedWorkers;
@@ -117,6 +118,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             state = "waiting";
             detail = "waiting for " + s.minWorkers() + " workers";
             minWorkers = s.minWorkers();
+            replacedWorkers = 0;
         }
         if ("waiting".equals(state)) {
             offers.clear();
@@ -127,8 +129,6 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         s.replyTo().tell(new JobStatus(jobId, state, detail));
         return this;
     }
-
-    private int minWorkers;
 
     private Behavior<Command> onAgentsChanged(AgentsChanged c) {
         agents = c.listing().getServiceInstances(NodeAgent.KEY);
