@@ -64,6 +64,18 @@ public final class PillowAffine {
     }
 
     /**
+     * {@link #cubic} of four 8-bit samples. Its coefficients p2..p4 are sums of integers, exact in
+     * double, so computing them in int yields the very same doubles (and result) with fewer
+     * floating-point operations.
+     */
+    private static double cubicBytes(int v1, int v2, int v3, int v4, double d) {
+        int p2 = v3 - v1;
+        int p3 = 2 * (v1 - v2) + v3 - v4;
+        int p4 = v2 - v1 + v4 - v3;
+        return v2 + d * (p2 + d * (p3 + d * p4));
+    }
+
+    /**
      * Pillow's {@code bicubic_filter8}/{@code bicubic_filter32RGB} (rows past the edge repeat the
      * previous one). With a zero fraction the cubic is exactly its second sample
      * ({@code p1 + 0 * (...)}), so shears and translates, whose sample points have an integral x or
@@ -101,8 +113,18 @@ public final class PillowAffine {
         int x1 = clamp(x, w) * ch + r;
         int x2 = clamp(x + 1, w) * ch + r;
         int x3 = clamp(x + 2, w) * ch + r;
+        if (ch == 3) {
+            // three independent chains written out, so they overlap instead of running one after another
+            double c0 = cubicBytes(src[x0] & 0xFF, src[x1] & 0xFF, src[x2] & 0xFF, src[x3] & 0xFF, dx);
+            double c1 = cubicBytes(src[x0 + 1] & 0xFF, src[x1 + 1] & 0xFF, src[x2 + 1] & 0xFF, src[x3 + 1] & 0xFF, dx);
+            double c2 = cubicBytes(src[x0 + 2] & 0xFF, src[x1 + 2] & 0xFF, src[x2 + 2] & 0xFF, src[x3 + 2] & 0xFF, dx);
+            dst[o] = clip(c0);
+            dst[o + 1] = clip(c1);
+            dst[o + 2] = clip(c2);
+            return;
+        }
         for (int c = 0; c < ch; c++) {
-            dst[o + c] = clip(cubic(src[x0 + c] & 0xFF, src[x1 + c] & 0xFF, src[x2 + c] & 0xFF, src[x3 + c] & 0xFF, dx));
+            dst[o + c] = clip(cubicBytes(src[x0 + c] & 0xFF, src[x1 + c] & 0xFF, src[x2 + c] & 0xFF, src[x3 + c] & 0xFF, dx));
         }
     }
 
@@ -140,21 +162,21 @@ public final class PillowAffine {
         int r3 = y + 3 >= 0 && y + 3 < h ? (y + 3) * stride : -1;
         for (int c = 0; c < ch; c++) {
             int r = r0 + c;
-            double v1 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
+            double v1 = cubicBytes(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             double v2 = v1;
             if (r1 >= 0) {
                 r = r1 + c;
-                v2 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
+                v2 = cubicBytes(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             }
             double v3 = v2;
             if (r2 >= 0) {
                 r = r2 + c;
-                v3 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
+                v3 = cubicBytes(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             }
             double v4 = v3;
             if (r3 >= 0) {
                 r = r3 + c;
-                v4 = cubic(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
+                v4 = cubicBytes(src[r + x0] & 0xFF, src[r + x1] & 0xFF, src[r + x2] & 0xFF, src[r + x3] & 0xFF, dx);
             }
             dst[o + c] = clip(cubic(v1, v2, v3, v4, dy));
         }

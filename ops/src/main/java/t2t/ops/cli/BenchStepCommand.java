@@ -5,15 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.AdamW;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import t2t.model.ModelArgs;
-import t2t.model.ModelOutputs;
 import t2t.model.ModelRegistry;
 import t2t.model.T2tVit;
 import t2t.model.layers.ParamSpec;
@@ -31,6 +28,10 @@ import java.util.concurrent.Callable;
  * {@code t2t bench step}: one training step (forward, cross-entropy, backward, AdamW) and one
  * inference batch of a model on random data, beside this machine's measured float32 matrix
  * product rate through the same engine (the ceiling a step dominated by Linear layers can reach).
+ * The global batch is shared by {@code --workers} threads as {@code train} shares it between its
+ * workers on one node ({@code train}'s default on this machine is 2 workers of 1 native thread;
+ * the bench's default stays 1 worker with all cores, comparable with earlier figures); their
+ * gradients sum in the shared weights' gradient, then one AdamW update.
  */
 @Command(name = "bench-step", mixinStandardHelpOptions = true,
         description = "Benchmark a training step (forward + backward + AdamW) and inference on random data.")
@@ -57,6 +58,15 @@ public final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--infer-batches", defaultValue = "5", description = "Timed inference batches (default ${DEFAULT-VALUE}).")
     int inferBatches;
 
+    @Option(names = "--workers", defaultValue = "1",
+            description = "Workers sharing the batch, each on its own thread, as `train` runs them on one node "
+                    + "(default ${DEFAULT-VALUE}; train's default is 2).")
+    int workers;
+
+    @Option(names = "--threads-per-worker", defaultValue = "0",
+            description = "Native compute threads per worker (default 0: this machine's cores divided by the workers).")
+    int threadsPerWorker;
+
     @Option(names = "--json", description = "Print one JSON object as the last stdout line.")
     boolean json;
 
@@ -65,6 +75,11 @@ public final class BenchStepCommand implements Callable<Integer> {
         if (batch < 1 || steps < 1 || warmup < 0 || inferBatches < 0) {
             throw new t2t.protocol.UserInputException("--batch and --steps must be >= 1, --warmup and --infer-batches >= 0");
         }
+        if (workers < 1 || workers > batch || threadsPerWorker < 0) {
+            throw new t2t.protocol.UserInputException("--workers must be between 1 and --batch, --threads-per-worker >= 0");
+        }
+        int threads = threadsPerWorker > 0 ? threadsPerWorker
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
         Map<String, String> args = new LinkedHashMap<>(ModelArgs.parse(modelArgs));
         args.putIfAbsent("img_size", Integer.toString(imgSize));
         T2tVit m = ModelRegistry.createT2t(model, args);
@@ -78,7 +93,7 @@ public final class BenchStepCommand implements Callable<Integer> {
             m.initializeWeights(base, DataType.FLOAT32, 0);
             List<ParamSpec> trainable = m.parameterSpecs().stream().filter(ParamSpec::trainable).toList();
             Optimizer opt = AdamW.builder().optLearningRateTracker(Tracker.fixed(5e-4f)).optWeightDecays(0.05f).build();
-            ParameterStore ps = new ParameterStore(base, false);
+            BenchStepWorkers pool = new BenchStepWorkers(m, base, workers, threads);
             long rssStart = -1;
             double[] times = new double[steps];
             for (int i = 0; i < warmup + steps; i++) {
@@ -86,11 +101,7 @@ public final class BenchStepCommand implements Callable<Integer> {
                 try (NDManager step = base.newSubManager()) {
                     NDArray x = step.randomNormal(new Shape(batch, c, imgSize, imgSize));
                     NDArray target = step.randomInteger(0, classes, new Shape(batch), DataType.INT32).oneHot(classes);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        ModelOutputs o = m.forwardTrain(ps, x);
-                        NDArray loss = o.cls().logSoftmax(1).mul(target).sum().neg().div(batch);
-                        gc.backward(loss);
-                    }
+                    pool.forwardBackward(x, target);
                     for (ParamSpec s : trainable) {
                         NDArray w = s.parameter().getArray();
                         try (NDArray g = w.getGradient()) {
@@ -112,6 +123,7 @@ public final class BenchStepCommand implements Callable<Integer> {
                 }
             }
             long rssEnd = rssKb();
+            pool.close();
             double trainStep = median(times);
             double[] inferTimes = new double[inferBatches];
             for (int i = 0; i < inferBatches + 1; i++) {
@@ -130,6 +142,8 @@ public final class BenchStepCommand implements Callable<Integer> {
             out.put("model", model);
             out.put("img_size", imgSize);
             out.put("batch", batch);
+            out.put("workers", workers);
+            out.put("threads_per_worker", threads);
             out.put("train_img_per_s", round(trainImgPerS));
             out.put("infer_img_per_s", inferBatches == 0 ? null : round(batch / median(inferTimes)));
             out.put("gemm_gflops", round(gemm));
