@@ -38,7 +38,8 @@ public interface Collective extends AutoCloseable {
 
     /**
      * Sums this rank's shard only: afterwards {@code data[shard(length)]} holds the sum (or mean) over all ranks; the
-     * rest of {@code data[0, length)} is left as it was.
+     * rest of {@code data[0, length)} is scratch (the ring leaves partial sums there), to be overwritten by
+     * {@link #allGather}.
      */
     ShardRange reduceScatter(float[] data, int length, boolean average);
 
