@@ -80,9 +80,9 @@ final class ArteryLink implements RingLink {
         return inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The inbox of this rank, for tests that play a misbehaving peer. */
-    ActorRef<TensorChunk> inboxRef() {
-        return system;
+    /** Chunks received and not yet taken by the collective. */
+    int pending() {
+        return inbox.size();
     }
 
     @Override

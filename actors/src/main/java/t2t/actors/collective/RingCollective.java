@@ -222,6 +222,14 @@ final class RingCollective implements Collective {
         return null;
     }
 
+    RingLink link() {
+        return link;
+    }
+
+    CollectiveConfig config() {
+        return cfg;
+    }
+
     @Override
     public void close() {
         if (!closed) {

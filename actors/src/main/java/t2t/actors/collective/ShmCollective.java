@@ -261,23 +261,23 @@ final class ShmCollective implements Collective {
             return;
         }
         for (int p = 0; p < n; p++) {
-            float[] src;
-            int off;
             if (p == r) {
-                src = data;
-                off = a;
-            } else {
-                await(p, SLOT_PUBLISHED + r, progress(c + 1), "publish chunk " + c + " of shard " + r);
-                checkLength(p);
-                floats[p].get(a, tmp, 0, len);
-                src = tmp;
-                off = 0;
+                if (p == 0) {
+                    System.arraycopy(data, a, acc, 0, len);
+                } else {
+                    for (int i = 0; i < len; i++) {
+                        acc[i] += data[a + i];
+                    }
+                }
+                continue;
             }
-            if (p == 0) {
-                System.arraycopy(src, off, acc, 0, len);
-            } else {
+            await(p, SLOT_PUBLISHED + r, progress(c + 1), "publish chunk " + c + " of shard " + r);
+            checkLength(p);
+            // The first peer's floats land in acc directly: one pass less over the chunk.
+            floats[p].get(a, p == 0 ? acc : tmp, 0, len);
+            if (p != 0) {
                 for (int i = 0; i < len; i++) {
-                    acc[i] += src[off + i];
+                    acc[i] += tmp[i];
                 }
             }
         }

@@ -66,10 +66,14 @@ class CollectiveTest {
                 }
             }
             float[] sum = results.get(0).get(call);
+            float[][] inputs = new float[n][];
+            for (int r = 0; r < n; r++) {
+                inputs[r] = input(r, 20_000, call);
+            }
             for (int i = 0; i < len; i++) {
                 double expected = 0;
                 for (int r = 0; r < n; r++) {
-                    expected += input(r, 20_000, call)[i];
+                    expected += inputs[r][i];
                 }
                 assertEquals(expected, sum[i], 1e-5 * (1 + Math.abs(expected)), "element " + i + " of call " + call);
             }
@@ -78,10 +82,14 @@ class CollectiveTest {
         for (int r = 1; r < n; r++) {
             assertArrayEquals(mean, results.get(r).get(lengths.length), 0f);
         }
-        for (int i = 0; i < mean.length; i += 97) {
+        float[][] meanInputs = new float[n][];
+        for (int r = 0; r < n; r++) {
+            meanInputs[r] = input(r, 10_007, 99);
+        }
+        for (int i = 0; i < mean.length; i++) {
             double expected = 0;
             for (int r = 0; r < n; r++) {
-                expected += input(r, 10_007, 99)[i];
+                expected += meanInputs[r][i];
             }
             assertEquals(expected / n, mean[i], 1e-5 * (1 + Math.abs(expected)));
         }
@@ -107,6 +115,10 @@ class CollectiveTest {
             assertArrayEquals(results.get(0), results.get(r), 0f);
         }
         float[] got = results.get(0);
+        float[][] inputs = new float[n][];
+        for (int r = 0; r < n; r++) {
+            inputs[r] = input(r, length, 5);
+        }
         for (int i = 0; i < length; i++) {
             int owner = 0;
             while (i >= shards.get(owner).end()) {
@@ -114,7 +126,7 @@ class CollectiveTest {
             }
             double sum = 0;
             for (int r = 0; r < n; r++) {
-                sum += input(r, length, 5)[i];
+                sum += inputs[r][i];
             }
             assertEquals(sum * 0.5 + owner, got[i], 1e-5 * (1 + Math.abs(sum)), "element " + i);
         }
