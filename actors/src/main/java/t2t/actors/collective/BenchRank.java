@@ -2,6 +2,7 @@ package t2t.actors.collective;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,14 +15,16 @@ import java.util.Map;
  * all-reduce that lines the ranks up, like gloo's barrier), checks every element of the result against the exact sum,
  * and prints one line {@code RESULT {json}} on stdout.
  *
- * <p>Arguments: rank world rendezvousHost:port transport elements iters warmup session chunkFloats.
+ * <p>Arguments: rank world rendezvousHost:port transport elements iters warmup session chunkFloats api, where api
+ * is {@code buffer} ({@link Collective#allReduceBuffer}: the input already in the collective's vector) or
+ * {@code array} ({@link Collective#allReduce(float[], int, boolean)} on a heap array).
  */
 public final class BenchRank {
     private BenchRank() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 9) {
-            System.err.println("usage: BenchRank rank world host:port transport elements iters warmup session chunkFloats");
+        if (args.length != 10) {
+            System.err.println("usage: BenchRank rank world host:port transport elements iters warmup session chunkFloats api");
             System.exit(2);
         }
         int rank = Integer.parseInt(args[0]);
@@ -33,6 +36,11 @@ public final class BenchRank {
         int warmup = Integer.parseInt(args[6]);
         String session = args[7];
         int chunk = Integer.parseInt(args[8]);
+        boolean inBuffer = switch (args[9]) {
+            case "buffer" -> true;
+            case "array" -> false;
+            default -> throw new IllegalArgumentException("api must be buffer or array, not " + args[9]);
+        };
 
         CollectiveConfig cfg = new CollectiveConfig(rank, world, rv[0], 0, transport, session, elements, chunk,
                 Duration.ofSeconds(60));
@@ -49,14 +57,27 @@ public final class BenchRank {
         long dropped;
         try (Collective c = Collective.open(cfg, Rendezvous.client(rv[0], Integer.parseInt(rv[1]), world, Duration.ofSeconds(60)))) {
             used = c.transport().flag();
+            FloatBuffer buffer = c.buffer();
             for (int it = -warmup; it < iters; it++) {
-                System.arraycopy(input, 0, data, 0, elements);
+                // Untimed, like the clone before each call in the gloo reference: the input goes where the call reads it.
+                if (inBuffer) {
+                    buffer.put(0, input, 0, elements);
+                } else {
+                    System.arraycopy(input, 0, data, 0, elements);
+                }
                 c.allReduce(barrier, world, false);
                 long t0 = System.nanoTime();
-                c.allReduce(data, elements, false);
+                if (inBuffer) {
+                    c.allReduceBuffer(elements, false);
+                } else {
+                    c.allReduce(data, elements, false);
+                }
                 long t1 = System.nanoTime();
                 if (it >= 0) {
                     seconds.add((t1 - t0) / 1e9);
+                }
+                if (inBuffer) {
+                    buffer.get(0, data, 0, elements);
                 }
                 badElements += mismatches(data, world);
             }
@@ -66,6 +87,7 @@ public final class BenchRank {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rank", rank);
         out.put("transport", used);
+        out.put("api", args[9]);
         out.put("seconds", seconds);
         out.put("correct", correct);
         out.put("bad_elements", badElements);

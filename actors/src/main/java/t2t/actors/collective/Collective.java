@@ -3,6 +3,7 @@ package t2t.actors.collective;
 import t2t.actors.runtime.ShardRange;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -35,6 +36,18 @@ public interface Collective extends AutoCloseable {
     default void allReduce(float[] data) {
         allReduce(data, data.length, false);
     }
+
+    /**
+     * The collective's own vector of {@code maxElements} floats. Under {@link Transport#SHM} it lives in this rank's
+     * shared-memory file, so {@link #allReduceBuffer} reduces it with no copy in and none out (what NCCL's registered
+     * buffers do): a runtime that flattens its gradients anyway flattens them straight into it. Write the input into
+     * {@code [0, length)}, call {@link #allReduceBuffer}, read the result from the same place; it stays valid until
+     * the next call. The returned view's position and limit are the caller's.
+     */
+    FloatBuffer buffer();
+
+    /** {@link #allReduce} of {@code buffer()[0, length)}, in place. */
+    void allReduceBuffer(int length, boolean average);
 
     /**
      * Sums this rank's shard only: afterwards {@code data[shard(length)]} holds the sum (or mean) over all ranks; the

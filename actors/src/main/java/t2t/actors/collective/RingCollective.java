@@ -10,6 +10,7 @@ import t2t.protocol.wire.TensorChunk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -34,6 +35,7 @@ final class RingCollective implements Collective {
     private final int n;
     private final int r;
     private final float[] tmp;
+    private float[] buffer;
     private long seq;
     private long dropped;
     private boolean closed;
@@ -72,6 +74,19 @@ final class RingCollective implements Collective {
         List<ShardRange> shards = begin(data, length);
         reduceScatterSteps(shards, data, average);
         allGatherSteps(shards, data);
+    }
+
+    @Override
+    public FloatBuffer buffer() {
+        if (buffer == null) {
+            buffer = new float[cfg.maxElements()];
+        }
+        return FloatBuffer.wrap(buffer);
+    }
+
+    @Override
+    public void allReduceBuffer(int length, boolean average) {
+        allReduce(buffer().array(), length, average);
     }
 
     @Override

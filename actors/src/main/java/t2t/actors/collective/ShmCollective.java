@@ -14,17 +14,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The same-host transport, like NCCL's SHM one: every rank maps one file of its own under /dev/shm and the files of
  * its peers. A rank publishes the parts of its vector other ranks own into its file, reduces its own shard by reading
  * the peers' files (in rank order, so the sum order is fixed), writes the result into its file, and copies the other
- * shards' results out of their owners' files. Progress counters in each file's header, written with release and read
- * with acquire semantics, let every chunk move as soon as it is ready, so publishing, adding and gathering overlap
- * across ranks. No kernel call on the data path.
+ * shards' results out of their owners' files. {@link #allReduceBuffer} skips the copies in and out: its vector
+ * already lives in the file. Progress counters in each file's header, written with release and read with acquire
+ * semantics, let every chunk move as soon as it is ready, so publishing, adding and gathering overlap across ranks.
+ * No kernel call on the data path.
  *
  * <p>File layout: a header of 64-byte lines (one value per line, so spinning readers do not share a cache line with
- * a writer) then {@code maxElements} native-order floats at {@link #dataOffset}.
+ * a writer), then at {@link #dataOffset} the staging area of the float[] calls and the {@link #buffer()} vector,
+ * {@code maxElements} native-order floats each.
  */
 final class ShmCollective implements Collective {
     private static final long MAGIC = 0x543254534D303031L;
@@ -41,15 +44,19 @@ final class ShmCollective implements Collective {
     /** Then one line per shard s: chunks of shard s this rank has published for its owner. */
     private static final int SLOT_PUBLISHED = 6;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    /** Busy-wait this many times before yielding the core: on a loaded 2-core machine the peer may need it. */
-    private static final int SPINS_BEFORE_YIELD = 1 << 12;
+    /** Busy-wait about a microsecond or two before sleeping: most waits on a quiet machine end within it. */
+    private static final int SPINS_BEFORE_PARK = 1 << 10;
+    private static final long PARK_NANOS = 20_000;
 
     private final CollectiveConfig cfg;
     private final int n;
     private final int r;
     private final Path myFile;
     private final MappedByteBuffer[] maps;
+    /** Staging areas of the float[] calls, by rank. */
     private final FloatBuffer[] floats;
+    /** The {@link #buffer()} vectors, by rank: apart from the staging areas, so the two kinds of call can mix. */
+    private final FloatBuffer[] buffers;
     private final float[] acc;
     private final float[] tmp;
     private long seq;
@@ -62,9 +69,13 @@ final class ShmCollective implements Collective {
         this.myFile = myFile;
         this.maps = maps;
         this.floats = new FloatBuffer[n];
+        this.buffers = new FloatBuffer[n];
         int off = dataOffset(n);
+        int bufferOff = off + cfg.maxElements() * Float.BYTES;
         for (int p = 0; p < n; p++) {
-            floats[p] = maps[p].duplicate().position(off).slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            floats[p] = maps[p].duplicate().position(off).limit(bufferOff).slice().order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            buffers[p] = maps[p].duplicate().position(bufferOff).slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
         this.acc = new float[cfg.chunkFloats()];
         this.tmp = new float[cfg.chunkFloats()];
@@ -83,7 +94,8 @@ final class ShmCollective implements Collective {
     /** Creates this rank's file (complete before it appears under its name) and maps every peer's once it exists. */
     static ShmCollective open(CollectiveConfig cfg) throws IOException, InterruptedException {
         int n = cfg.worldSize();
-        long size = dataOffset(n) + (long) cfg.maxElements() * Float.BYTES;
+        // Pages of tmpfs are only allocated when touched: a group that uses one kind of call pays for one area.
+        long size = dataOffset(n) + 2L * cfg.maxElements() * Float.BYTES;
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("shared-memory transport maps at most 2 GiB per rank; maxElements "
                     + cfg.maxElements() + " is too many");
@@ -179,6 +191,65 @@ final class ShmCollective implements Collective {
     }
 
     @Override
+    public FloatBuffer buffer() {
+        return buffers[r].duplicate().clear();
+    }
+
+    /**
+     * The inputs already sit in every rank's file: the owner of each shard sums the peers' inputs in place of its own,
+     * and the others copy each result from the owner's file into theirs once it is ready.
+     */
+    @Override
+    public void allReduceBuffer(int length, boolean average) {
+        List<ShardRange> shards = begin(cfg.maxElements(), length);
+        for (int k = 1; k < n; k++) {
+            ShardRange s = shards.get((r + k) % n);
+            LONGS.setRelease(maps[r], slot(SLOT_PUBLISHED + s.shard()), progress(chunks(s)));
+        }
+        ShardRange own = shards.get(r);
+        FloatBuffer mine = buffers[r];
+        for (int c = 0; c < chunks(own); c++) {
+            int a = own.offset() + c * cfg.chunkFloats();
+            int len = Math.min(cfg.chunkFloats(), own.end() - a);
+            for (int p = 0; p < n; p++) {
+                if (p != r) {
+                    await(p, SLOT_PUBLISHED + r, progress(c + 1), "publish chunk " + c + " of shard " + r);
+                    checkLength(p);
+                }
+                buffers[p].get(a, p == 0 ? acc : tmp, 0, len);
+                if (p != 0) {
+                    for (int i = 0; i < len; i++) {
+                        acc[i] += tmp[i];
+                    }
+                }
+            }
+            if (average) {
+                float divisor = n;
+                for (int i = 0; i < len; i++) {
+                    acc[i] /= divisor;
+                }
+            }
+            mine.put(a, acc, 0, len);
+            LONGS.setRelease(maps[r], slot(SLOT_OWN_READY), progress(c + 1));
+        }
+        for (int k = 1; k < n; k++) {
+            int owner = (r + n - k) % n;
+            ShardRange s = shards.get(owner);
+            for (int c = 0; c < chunks(s); c++) {
+                int a = s.offset() + c * cfg.chunkFloats();
+                int len = Math.min(cfg.chunkFloats(), s.end() - a);
+                await(owner, SLOT_OWN_READY, progress(c + 1), "finish chunk " + c + " of its shard");
+                mine.put(a, buffers[owner], a, len);
+            }
+        }
+        finish();
+    }
+
+    private int chunks(ShardRange s) {
+        return (s.length() + cfg.chunkFloats() - 1) / cfg.chunkFloats();
+    }
+
+    @Override
     public ShardRange reduceScatter(float[] data, int length, boolean average) {
         List<ShardRange> shards = begin(data, length);
         int chunks = maxChunks(shards);
@@ -210,12 +281,16 @@ final class ShmCollective implements Collective {
     }
 
     private List<ShardRange> begin(float[] data, int length) {
+        return begin(data.length, length);
+    }
+
+    private List<ShardRange> begin(int capacity, int length) {
         if (closed) {
             throw new IllegalStateException("collective closed");
         }
-        if (length > cfg.maxElements() || length > data.length || length < n) {
+        if (length > cfg.maxElements() || length > capacity || length < n) {
             throw new IllegalArgumentException("length " + length + " outside " + n + " .. min(" + cfg.maxElements()
-                    + ", " + data.length + ")");
+                    + ", " + capacity + ")");
         }
         seq++;
         // Peers may still be reading this rank's file for the previous call until they say they are done.
@@ -228,8 +303,17 @@ final class ShmCollective implements Collective {
         return ShardRange.split(length, n);
     }
 
+    /**
+     * Says this rank is done with the call, then waits until every peer is: only then may anyone (this rank's caller
+     * writing into {@link #buffer()} included) overwrite what a peer might still be reading.
+     */
     private void finish() {
         LONGS.setRelease(maps[r], slot(SLOT_DONE), seq);
+        for (int p = 0; p < n; p++) {
+            if (p != r) {
+                await(p, SLOT_DONE, seq, "finish call " + seq);
+            }
+        }
     }
 
     private int maxChunks(List<ShardRange> shards) {
@@ -320,12 +404,14 @@ final class ShmCollective implements Collective {
         int spins = 0;
         long deadline = 0;
         while ((long) LONGS.getAcquire(maps[peer], slot(slotIndex)) < target) {
-            if (++spins < SPINS_BEFORE_YIELD) {
+            if (++spins < SPINS_BEFORE_PARK) {
                 Thread.onSpinWait();
                 continue;
             }
-            Thread.yield();
-            if ((spins & 1023) == 0) {
+            // Sleep rather than spin: a spinning rank on a busy machine burns the core its peer needs, and the
+            // scheduler favours a task that slept when it wakes.
+            LockSupport.parkNanos(PARK_NANOS);
+            if ((spins & 63) == 0) {
                 long now = System.nanoTime();
                 if (deadline == 0) {
                     deadline = now + cfg.timeout().toNanos();

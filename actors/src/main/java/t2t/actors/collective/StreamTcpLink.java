@@ -45,7 +45,11 @@ final class StreamTcpLink implements RingLink {
     private final int port;
     private final CompletableFuture<SinkQueueWithCancel<ByteString>> inbound = new CompletableFuture<>();
     private final AtomicLong refusedConnections = new AtomicLong();
+    /** Completing it closes the reply direction of the inbound connection: "I have everything I needed from you". */
+    private final CompletableFuture<CompletableFuture<Optional<ByteString>>> doneReceiving = new CompletableFuture<>();
     private SourceQueueWithComplete<ByteString> outbound;
+    /** Completes when the next rank says it is done receiving (or the connection ends). */
+    private java.util.concurrent.CompletionStage<org.apache.pekko.Done> nextDone;
     private CompletableFuture<Optional<ByteString>> pendingPull;
 
     private StreamTcpLink(ActorSystem<Void> system, String host, int requestedPort, Duration timeout)
@@ -64,8 +68,10 @@ final class StreamTcpLink implements RingLink {
                             conn.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
                             return;
                         }
-                        inbound.complete(conn.handleWith(
-                                Flow.fromSinkAndSourceMat(frames, Source.<ByteString>maybe(), Keep.left()), system));
+                        Pair<SinkQueueWithCancel<ByteString>, CompletableFuture<Optional<ByteString>>> ends =
+                                conn.handleWith(Flow.fromSinkAndSourceMat(frames, Source.<ByteString>maybe(), Keep.both()), system);
+                        doneReceiving.complete(ends.second());
+                        inbound.complete(ends.first());
                     }))
                     .run(system)
                     .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -90,18 +96,20 @@ final class StreamTcpLink implements RingLink {
 
     @Override
     public void connect(Endpoint next, Duration timeout) throws IOException, InterruptedException {
-        Pair<SourceQueueWithComplete<ByteString>, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>> p =
+        Pair<Pair<SourceQueueWithComplete<ByteString>, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>,
+                java.util.concurrent.CompletionStage<org.apache.pekko.Done>> p =
                 Source.<ByteString>queue(OUTBOUND_BUFFER, OverflowStrategy.backpressure())
                         .map(StreamTcpLink::frame)
                         .viaMat(Tcp.get(system).outgoingConnection(next.host(), next.port()), Keep.both())
-                        .to(Sink.ignore())
+                        .toMat(Sink.ignore(), Keep.both())
                         .run(system);
         try {
-            p.second().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            p.first().second().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IOException("could not connect to the next rank at " + next.host() + ":" + next.port(), e);
         }
-        outbound = p.first();
+        outbound = p.first().first();
+        nextDone = p.second();
     }
 
     /** A 4-byte big-endian length, then the bytes (what {@code Framing.lengthField} reads back). */
@@ -149,10 +157,23 @@ final class StreamTcpLink implements RingLink {
         }
     }
 
+    /**
+     * A rank returns from its last call once it has received everything, while chunks it sent may still be on their
+     * way: it says it is done receiving, then waits for the next rank to say the same before tearing the
+     * connections down. Nobody waits on anything but its own next rank's goodbye, so the ring cannot deadlock here.
+     */
     @Override
     public void close() {
+        doneReceiving.thenAccept(reply -> reply.complete(Optional.empty()));
         if (outbound != null) {
             outbound.complete();
+            try {
+                nextDone.toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // The next rank went away or never answered: nothing left to deliver to it either way.
+            }
         }
         system.terminate();
         try {

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import t2t.actors.runtime.ShardRange;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -129,6 +130,44 @@ class CollectiveTest {
                 sum += inputs[r][i];
             }
             assertEquals(sum * 0.5 + owner, got[i], 1e-5 * (1 + Math.abs(sum)), "element " + i);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("groups")
+    void theCollectivesOwnBufferReducesInPlaceCallAfterCall(Transport transport, int n) throws Exception {
+        int length = 9_999;
+        int calls = 3;
+        List<List<float[]>> results = Group.run(n, transport, 12_000, CHUNK, c -> {
+            List<float[]> mine = new ArrayList<>();
+            FloatBuffer buf = c.buffer();
+            for (int call = 0; call < calls; call++) {
+                // Written as soon as the previous call returns: the call must not return while a peer still reads it.
+                buf.put(0, input(c.rank(), length, 40 + call), 0, length);
+                c.allReduceBuffer(length, call == calls - 1);
+                float[] out = new float[length];
+                buf.get(0, out, 0, length);
+                mine.add(out);
+            }
+            return mine;
+        });
+        for (int call = 0; call < calls; call++) {
+            float[][] inputs = new float[n][];
+            for (int r = 0; r < n; r++) {
+                inputs[r] = input(r, length, 40 + call);
+                assertArrayEquals(results.get(0).get(call), results.get(r).get(call), 0f);
+            }
+            float[] got = results.get(0).get(call);
+            for (int i = 0; i < length; i++) {
+                double expected = 0;
+                for (int r = 0; r < n; r++) {
+                    expected += inputs[r][i];
+                }
+                if (call == calls - 1) {
+                    expected /= n;
+                }
+                assertEquals(expected, got[i], 1e-5 * (1 + Math.abs(expected)), "element " + i + " of call " + call);
+            }
         }
     }
 

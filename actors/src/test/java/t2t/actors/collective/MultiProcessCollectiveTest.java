@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MultiProcessCollectiveTest {
     @Test
     void twoProcessesOnOneHostAllReduceExactlyThroughSharedMemory() throws Exception {
-        allReduceInTwoProcesses("auto");
+        allReduceInTwoProcesses("auto", "buffer");
+        allReduceInTwoProcesses("auto", "array");
     }
 
     /** About 20 s each on a loaded 2-core machine: JVM start-up and actor systems dominate. */
@@ -34,10 +35,10 @@ class MultiProcessCollectiveTest {
     @ParameterizedTest
     @ValueSource(strings = {"stream-tcp", "artery"})
     void twoProcessesAllReduceExactlyOverTheRing(String transport) throws Exception {
-        allReduceInTwoProcesses(transport);
+        allReduceInTwoProcesses(transport, "buffer");
     }
 
-    private void allReduceInTwoProcesses(String transport) throws Exception {
+    private void allReduceInTwoProcesses(String transport, String api) throws Exception {
         int world = 2;
         List<Process> ranks = new ArrayList<>();
         List<CompletableFuture<String>> lines = new ArrayList<>();
@@ -48,7 +49,7 @@ class MultiProcessCollectiveTest {
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                         "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
                         String.valueOf(r), String.valueOf(world), "127.0.0.1:" + rv.port(), transport,
-                        "1000003", "2", "1", session, "65536")
+                        "1000003", "2", "1", session, "65536", api)
                         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 ranks.add(p);
                 lines.add(CompletableFuture.supplyAsync(() -> resultLine(p)));

@@ -54,6 +54,11 @@ public final class BenchAllreduceCommand implements Callable<Integer> {
             description = "Pipelining chunk in floats, at most 262144 (default ${DEFAULT-VALUE}).")
     int chunkFloats;
 
+    @Option(names = "--api", defaultValue = "buffer",
+            description = "buffer: reduce the collective's own vector (shared memory under shm; what the runtime uses); "
+                    + "array: reduce a heap float[] (one copy in and one out more under shm) (default ${DEFAULT-VALUE}).")
+    String api;
+
     @Option(names = "--gloo-gbps", description = "busbw of PyTorch gloo measured beside it, to print the ratio.")
     Double glooGbps;
 
@@ -70,6 +75,9 @@ public final class BenchAllreduceCommand implements Callable<Integer> {
         }
         if (chunkFloats < 1 || chunkFloats > 1 << 18) {
             throw new UserInputException("--chunk-floats must be 1 .. 262144 (1 MiB chunks at most)");
+        }
+        if (!api.equals("buffer") && !api.equals("array")) {
+            throw new UserInputException("--api must be buffer or array (got " + api + ")");
         }
         Transport t;
         try {
@@ -89,13 +97,13 @@ public final class BenchAllreduceCommand implements Callable<Integer> {
                         "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
                         String.valueOf(r), String.valueOf(nodes), "127.0.0.1:" + rv.port(), t.flag(),
                         String.valueOf(elements), String.valueOf(iters), String.valueOf(warmup), session,
-                        String.valueOf(chunkFloats)));
+                        String.valueOf(chunkFloats), api));
                 Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 ranks.add(p);
                 results.add(CompletableFuture.supplyAsync(() -> readResult(p)));
             }
-            System.err.printf("bench allreduce: %d ranks, %d floats (%.1f MB), transport %s, %d warm-up + %d timed%n",
-                    nodes, elements, elements * 4.0 / 1e6, t.flag(), warmup, iters);
+            System.err.printf("bench allreduce: %d ranks, %d floats (%.1f MB), transport %s, api %s, %d warm-up + %d timed%n",
+                    nodes, elements, elements * 4.0 / 1e6, t.flag(), api, warmup, iters);
             rv.serve(Duration.ofSeconds(120));
             List<JsonNode> out = new ArrayList<>();
             for (int r = 0; r < nodes; r++) {
@@ -157,6 +165,7 @@ public final class BenchAllreduceCommand implements Callable<Integer> {
         res.put("iters", iters);
         res.put("median_s", round(median));
         res.put("min_s", round(sorted[0]));
+        res.put("api", api);
         res.put("chunk_floats", chunkFloats);
         res.put("correct", correct);
         res.put("dropped_chunks", dropped);
