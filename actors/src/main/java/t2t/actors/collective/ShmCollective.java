@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * The same-host transport, like NCCL's SHM one: every rank maps one file of its own under /dev/shm and the files of
  * its peers. A rank publishes the parts of its vector other ranks own into its file, reduces its own shard by reading
  * the peers' files (in rank order, so the sum order is fixed), writes the result into its file, and copies the other
- * shards' results out of their owners' files. {@link #allReduceBuffer} skips the copies in and out: its vector
- * already lives in the file. Progress counters in each file's header, written with release and read with acquire
+ * shards' results out of their owners' files. {@link #allReduceBuffer} skips the copies in and out (its vector
+ * already lives in the file) and the owner writes results into every rank's vector. Progress counters in each file's header, written with release and read with acquire
  * semantics, let every chunk move as soon as it is ready, so publishing, adding and gathering overlap across ranks.
  * No kernel call on the data path.
  *
@@ -196,8 +196,10 @@ final class ShmCollective implements Collective {
     }
 
     /**
-     * The inputs already sit in every rank's file: the owner of each shard sums the peers' inputs in place of its own,
-     * and the others copy each result from the owner's file into theirs once it is ready.
+     * The inputs already sit in every rank's file. The owner of each shard sums the ranks' inputs (rank order) and
+     * writes the result straight into every rank's vector, its own included: each rank reads and writes its share
+     * once, and there is no gather copy. Writing into a peer's shard-r chunk right after reading it is safe: no one
+     * else reads that range during the call.
      */
     @Override
     public void allReduceBuffer(int length, boolean average) {
@@ -207,7 +209,6 @@ final class ShmCollective implements Collective {
             LONGS.setRelease(maps[r], slot(SLOT_PUBLISHED + s.shard()), progress(chunks(s)));
         }
         ShardRange own = shards.get(r);
-        FloatBuffer mine = buffers[r];
         for (int c = 0; c < chunks(own); c++) {
             int a = own.offset() + c * cfg.chunkFloats();
             int len = Math.min(cfg.chunkFloats(), own.end() - a);
@@ -229,17 +230,8 @@ final class ShmCollective implements Collective {
                     acc[i] /= divisor;
                 }
             }
-            mine.put(a, acc, 0, len);
-            LONGS.setRelease(maps[r], slot(SLOT_OWN_READY), progress(c + 1));
-        }
-        for (int k = 1; k < n; k++) {
-            int owner = (r + n - k) % n;
-            ShardRange s = shards.get(owner);
-            for (int c = 0; c < chunks(s); c++) {
-                int a = s.offset() + c * cfg.chunkFloats();
-                int len = Math.min(cfg.chunkFloats(), s.end() - a);
-                await(owner, SLOT_OWN_READY, progress(c + 1), "finish chunk " + c + " of its shard");
-                mine.put(a, buffers[owner], a, len);
+            for (int p = 0; p < n; p++) {
+                buffers[p].put(a, acc, 0, len);
             }
         }
         finish();
