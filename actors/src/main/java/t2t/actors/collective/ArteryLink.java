@@ -10,10 +10,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import t2t.protocol.wire.TensorChunk;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The ring over Pekko Artery: each rank's actor system has one inbox actor (its guardian, at /user), on Artery's
@@ -87,13 +85,6 @@ final class ArteryLink implements RingLink {
 
     @Override
     public void close() {
-        system.terminate();
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // Shutting down regardless: the ring is not used any more.
-        }
+        RingLink.terminate(system);
     }
 }

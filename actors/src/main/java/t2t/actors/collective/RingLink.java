@@ -1,9 +1,13 @@
 package t2t.actors.collective;
 
+import org.apache.pekko.actor.typed.ActorSystem;
 import t2t.protocol.wire.TensorChunk;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One rank's two ends of a ring: chunks go to the next rank and come from the previous one, each direction in
@@ -24,4 +28,16 @@ interface RingLink extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Stops a link's actor system and waits (a bounded time) for it: the ring is not used any more either way. */
+    static void terminate(ActorSystem<?> system) {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            system.log().warn("collective link did not shut down cleanly: {}", e.toString());
+        }
+    }
 }

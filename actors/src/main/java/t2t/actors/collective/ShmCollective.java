@@ -41,8 +41,10 @@ final class ShmCollective implements Collective {
     private static final int SLOT_DONE = 4;
     /** Chunks of this rank's own shard whose result (or, in all-gather, whose value) is in its file. */
     private static final int SLOT_OWN_READY = 5;
+    /** Set once this rank has mapped every peer's file. */
+    private static final int SLOT_MAPPED = 6;
     /** Then one line per shard s: chunks of shard s this rank has published for its owner. */
-    private static final int SLOT_PUBLISHED = 6;
+    private static final int SLOT_PUBLISHED = 7;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     /** Busy-wait about a microsecond or two before sleeping: most waits on a quiet machine end within it. */
     private static final int SPINS_BEFORE_PARK = 1 << 10;
@@ -51,7 +53,6 @@ final class ShmCollective implements Collective {
     private final CollectiveConfig cfg;
     private final int n;
     private final int r;
-    private final Path myFile;
     private final MappedByteBuffer[] maps;
     /** Staging areas of the float[] calls, by rank. */
     private final FloatBuffer[] floats;
@@ -62,11 +63,10 @@ final class ShmCollective implements Collective {
     private long seq;
     private boolean closed;
 
-    private ShmCollective(CollectiveConfig cfg, Path myFile, MappedByteBuffer[] maps) {
+    private ShmCollective(CollectiveConfig cfg, MappedByteBuffer[] maps) {
         this.cfg = cfg;
         this.n = cfg.worldSize();
         this.r = cfg.rank();
-        this.myFile = myFile;
         this.maps = maps;
         this.floats = new FloatBuffer[n];
         this.buffers = new FloatBuffer[n];
@@ -139,7 +139,20 @@ final class ShmCollective implements Collective {
                 throw new CollectiveException(theirs + " belongs to a different group (world size or capacity differ)");
             }
         }
-        return new ShmCollective(cfg, mine, maps);
+        // Once every rank has mapped every file the names can go: the mappings keep the memory, and a rank killed
+        // later leaves nothing behind in /dev/shm.
+        LONGS.setRelease(m, slot(SLOT_MAPPED), 1L);
+        for (int p = 0; p < n; p++) {
+            while ((long) LONGS.getAcquire(maps[p], slot(SLOT_MAPPED)) != 1L) {
+                if (System.nanoTime() > deadline) {
+                    Files.deleteIfExists(mine);
+                    throw new CollectiveException("rank " + p + " did not map the group's files within " + cfg.timeout());
+                }
+                Thread.sleep(1);
+            }
+        }
+        Files.deleteIfExists(mine);
+        return new ShmCollective(cfg, maps);
     }
 
     private static int dataOffset(int n) {
@@ -212,24 +225,7 @@ final class ShmCollective implements Collective {
         for (int c = 0; c < chunks(own); c++) {
             int a = own.offset() + c * cfg.chunkFloats();
             int len = Math.min(cfg.chunkFloats(), own.end() - a);
-            for (int p = 0; p < n; p++) {
-                if (p != r) {
-                    await(p, SLOT_PUBLISHED + r, progress(c + 1), "publish chunk " + c + " of shard " + r);
-                    checkLength(p);
-                }
-                buffers[p].get(a, p == 0 ? acc : tmp, 0, len);
-                if (p != 0) {
-                    for (int i = 0; i < len; i++) {
-                        acc[i] += tmp[i];
-                    }
-                }
-            }
-            if (average) {
-                float divisor = n;
-                for (int i = 0; i < len; i++) {
-                    acc[i] /= divisor;
-                }
-            }
+            sumChunk(buffers, null, a, len, c, average);
             for (int p = 0; p < n; p++) {
                 buffers[p].put(a, acc, 0, len);
             }
@@ -329,28 +325,38 @@ final class ShmCollective implements Collective {
         }
     }
 
-    /** Sums chunk c of this rank's shard over ranks 0, 1, ..., n-1 in that order; the same order on every call. */
+    /** Sums chunk c of this rank's shard of the staging areas (its own part from {@code data}) into {@code acc}. */
     private void reduceOwn(ShardRange own, float[] data, int c, boolean average, boolean publishResult) {
         int a = own.offset() + c * cfg.chunkFloats();
         int len = Math.min(cfg.chunkFloats(), own.end() - a);
         if (len <= 0) {
             return;
         }
+        sumChunk(floats, data, a, len, c, average);
+        System.arraycopy(acc, 0, data, a, len);
+        if (publishResult) {
+            floats[r].put(a, acc, 0, len);
+            LONGS.setRelease(maps[r], slot(SLOT_OWN_READY), progress(c + 1));
+        }
+    }
+
+    /**
+     * {@code acc[0, len) = sum over ranks 0, 1, ..., n-1, in that order, of areas[p][a, a + len)}, every call the
+     * same order, so the bits do not depend on timing; rank r's own values come from {@code ownData} when given.
+     * Waits for each peer's chunk c to be published first.
+     */
+    private void sumChunk(FloatBuffer[] areas, float[] ownData, int a, int len, int c, boolean average) {
         for (int p = 0; p < n; p++) {
-            if (p == r) {
-                if (p == 0) {
-                    System.arraycopy(data, a, acc, 0, len);
-                } else {
-                    for (int i = 0; i < len; i++) {
-                        acc[i] += data[a + i];
-                    }
-                }
-                continue;
+            float[] dst = p == 0 ? acc : tmp;
+            if (p != r) {
+                await(p, SLOT_PUBLISHED + r, progress(c + 1), "publish chunk " + c + " of shard " + r);
+                checkLength(p);
+                areas[p].get(a, dst, 0, len);
+            } else if (ownData != null) {
+                System.arraycopy(ownData, a, dst, 0, len);
+            } else {
+                areas[p].get(a, dst, 0, len);
             }
-            await(p, SLOT_PUBLISHED + r, progress(c + 1), "publish chunk " + c + " of shard " + r);
-            checkLength(p);
-            // The first peer's floats land in acc directly: one pass less over the chunk.
-            floats[p].get(a, p == 0 ? acc : tmp, 0, len);
             if (p != 0) {
                 for (int i = 0; i < len; i++) {
                     acc[i] += tmp[i];
@@ -362,11 +368,6 @@ final class ShmCollective implements Collective {
             for (int i = 0; i < len; i++) {
                 acc[i] /= divisor;
             }
-        }
-        System.arraycopy(acc, 0, data, a, len);
-        if (publishResult) {
-            floats[r].put(a, acc, 0, len);
-            LONGS.setRelease(maps[r], slot(SLOT_OWN_READY), progress(c + 1));
         }
     }
 
@@ -417,15 +418,7 @@ final class ShmCollective implements Collective {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
+        // The files were unlinked at open; their memory goes with the last mapping.
         closed = true;
-        try {
-            // Peers that still map the file keep its pages; the name goes so a crashed group leaves nothing behind.
-            Files.deleteIfExists(myFile);
-        } catch (IOException e) {
-            throw new CollectiveException("could not remove " + myFile, e);
-        }
     }
 }

@@ -175,13 +175,6 @@ final class StreamTcpLink implements RingLink {
                 // The next rank went away or never answered: nothing left to deliver to it either way.
             }
         }
-        system.terminate();
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // Shutting down regardless: the ring is not used any more.
-        }
+        RingLink.terminate(system);
     }
 }
