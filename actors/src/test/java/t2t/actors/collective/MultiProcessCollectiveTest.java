@@ -27,15 +27,20 @@ class MultiProcessCollectiveTest {
     @Test
     void twoProcessesOnOneHostAllReduceExactlyThroughSharedMemory() throws Exception {
         allReduceInTwoProcesses("auto", "buffer");
-        allReduceInTwoProcesses("auto", "array");
     }
 
-    /** About 20 s each on a loaded 2-core machine: JVM start-up and actor systems dominate. */
+    /** About 10-20 s each on a loaded 2-core machine: JVM start-up and actor systems dominate. */
     @Tag("slow")
     @ParameterizedTest
     @ValueSource(strings = {"stream-tcp", "artery"})
     void twoProcessesAllReduceExactlyOverTheRing(String transport) throws Exception {
         allReduceInTwoProcesses(transport, "buffer");
+    }
+
+    @Tag("slow")
+    @Test
+    void twoProcessesAllReduceHeapArraysThroughSharedMemory() throws Exception {
+        allReduceInTwoProcesses("auto", "array");
     }
 
     private void allReduceInTwoProcesses(String transport, String api) throws Exception {
