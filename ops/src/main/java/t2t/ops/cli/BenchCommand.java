@@ -12,6 +12,7 @@ public final class BenchCommand implements Runnable {
         cl.addSubcommand("step", new BenchStepCommand());
         cl.addSubcommand("loader", new BenchLoaderCommand());
         cl.addSubcommand("pipeline", BenchPipelineCommand.commandLine());
+        cl.addSubcommand("allreduce", new BenchAllreduceCommand());
         return cl;
     }
 

@@ -1,0 +1,27 @@
+package t2t.actors.collective;
+
+/** How the ranks of a {@link Collective} move tensor data between them. */
+public enum Transport {
+    /** Shared memory when every rank is on this host, {@link #STREAM_TCP} otherwise (the default). */
+    AUTO,
+    /** Files under /dev/shm mapped by every rank, like NCCL's SHM transport: same host only. */
+    SHM,
+    /** A ring of Pekko Streams TCP connections (length-framed TensorChunks, backpressure end to end). */
+    STREAM_TCP,
+    /** A ring of Pekko Artery actor messages carrying TensorChunks on the large-message lane. */
+    ARTERY;
+
+    /** Parses a flag value such as {@code shm}, {@code stream-tcp} or {@code artery}. */
+    public static Transport parse(String s) {
+        for (Transport t : values()) {
+            if (t.flag().equals(s)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown transport '" + s + "' (one of auto, shm, stream-tcp, artery)");
+    }
+
+    public String flag() {
+        return name().toLowerCase().replace('_', '-');
+    }
+}
