@@ -197,7 +197,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             BatchReady next = ready.firstEntry().getValue();
             long step = next.work().step();
             long staleness = sync.kind() == SyncMode.Kind.STALE ? sync.parameter() : 0;
-            if (version < step - staleness || pendingEval != null) {
+            // Steps run in plan order. With staleness a later batch can be ready first; running it
+            // early would let an evaluation after it wait for a step this worker has not run (a stall).
+            boolean nextInOrder = requested.isEmpty() || step <= requested.firstKey();
+            if (!nextInOrder || version < step - staleness || pendingEval != null) {
                 break;
             }
             ready.pollFirstEntry();
