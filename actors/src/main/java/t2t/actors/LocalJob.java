@@ -59,7 +59,9 @@ public final class LocalJob {
     public static CompletableFuture<JobListener.JobResult> run(Spec spec, JobListener listener) {
         CompletableFuture<JobListener.JobResult> result = new CompletableFuture<>();
         JobListener completing = new CompletingListener(listener, result);
-        ActorSystem<Void> system = ActorSystem.create(guardian(spec, completing), "t2t-" + spec.name(),
+        ActorSystem<Void> system = ActorSystem.create(guardian(spec, completing),
+                // Pekko accepts only word characters and '-' in a system name; run names may hold more.
+                "t2t-" + spec.name().replaceAll("[^A-Za-z0-9_-]", "-"),
                 config(spec));
         result.whenComplete((r, e) -> system.terminate());
         system.getWhenTerminated().whenComplete((d, e) -> {
