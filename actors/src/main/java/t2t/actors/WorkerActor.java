@@ -14,6 +14,8 @@ import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private long generation = -1;
     private List<ActorRef<AggregatorActor.Command>> aggregators = List.of();
     private List<ShardRange> ranges = List.of();
+    /** The shards in the order their gradient buckets are sent: last parameters first. */
+    private List<ShardRange> bucketOrder = List.of();
     /** Parameter version: how many updates the local replica has installed. */
     private long version = -1;
     private final Map<Long, Integer> shardsArrived = new HashMap<>();
@@ -137,6 +141,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         generation = t.generation();
         aggregators = t.aggregators();
         ranges = t.ranges();
+        bucketOrder = new ArrayList<>(ranges);
+        Collections.reverse(bucketOrder);
         if (first) {
             for (ActorRef<AggregatorActor.Command> a : aggregators) {
                 a.tell(new AggregatorActor.FetchParams(ctx.getSelf()));
@@ -219,19 +225,21 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         long t0 = System.nanoTime();
         // The noise seed depends on (seed, step, rank) only: a resumed run replays the same drop paths.
         long noiseSeed = seed * 1_000_003L + w.step() * 8191L + w.rank();
-        StudentCompute.StepLoss loss = student.trainStep(b.batch(), noiseSeed, grad);
-        double computeMs = (System.nanoTime() - t0) / 1e6;
+        StudentCompute.StepLoss loss;
         if (local != null) {
+            loss = student.trainStep(b.batch(), noiseSeed, grad);
             localStep(w, b.batch().size());
         } else {
-            for (int s = 0; s < aggregators.size(); s++) {
-                ShardRange r = ranges.get(s);
+            // Each shard's bucket leaves as soon as it is copied out of the engine, last layers
+            // first as DDP's buckets fire, so its aggregator averages while earlier ones are copied.
+            loss = student.trainStep(b.batch(), noiseSeed, grad, bucketOrder, r -> {
                 float[] slice = new float[r.length()];
                 System.arraycopy(grad, r.offset(), slice, 0, r.length());
-                aggregators.get(s).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
+                aggregators.get(r.shard()).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
                         b.batch().size(), w.snapshotAfter()));
-            }
+            });
         }
+        double computeMs = (System.nanoTime() - t0) / 1e6;
         coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
                 b.batch().skippedIds(), loss, b.batch().size(), computeMs));
         if (w.evalAfter()) {

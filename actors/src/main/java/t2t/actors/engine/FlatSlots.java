@@ -135,6 +135,42 @@ public final class FlatSlots {
         }
     }
 
+    /**
+     * {@link #takeGradients} for {@code [from, to)} only, leaving the engine's gradients in place;
+     * call {@link #zeroGradients()} once every range is taken. A slot across two ranges is read twice.
+     */
+    public void takeGradients(float[] dst, int from, int to) {
+        for (Slot s : slots) {
+            int a = Math.max(from, s.offset());
+            int b = Math.min(to, s.end());
+            if (a >= b) {
+                continue;
+            }
+            NDArray arr = s.parameter().getArray();
+            float[] v;
+            if (s.kind() == Kind.BUFFER) {
+                v = arr.toFloatArray();
+            } else {
+                try (NDArray g = arr.getGradient()) {
+                    v = g.toFloatArray();
+                }
+            }
+            System.arraycopy(v, a - s.offset(), dst, a, b - a);
+        }
+    }
+
+    /** Zeroes the trainable slots' gradients (the engine accumulates them across backward calls). */
+    public void zeroGradients() {
+        for (Slot s : slots) {
+            if (s.kind() == Kind.BUFFER) {
+                continue;
+            }
+            try (NDArray g = s.parameter().getArray().getGradient()) {
+                g.subi(g);
+            }
+        }
+    }
+
     /** Kinds of {@code [offset, offset + length)} as runs: (start, end, kind) relative to offset. */
     public List<int[]> runs(int offset, int length) {
         List<int[]> runs = new ArrayList<>();
