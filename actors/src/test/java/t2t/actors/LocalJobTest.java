@@ -46,6 +46,13 @@ class LocalJobTest {
         return d;
     }
 
+    /** Three epochs of 640 samples, each sample once per epoch, and a model that separates the classes. */
+    private static void assertTrainedOnceAndLearned(JobListener.JobResult r) {
+        assertEquals(List.of(640L, 640L, 640L), r.samplesTrainedPerEpoch());
+        assertEquals(0, r.duplicateSamples());
+        assertTrue(r.lastEval().top1() > 0.9, "top-1 " + r.lastEval().top1());
+    }
+
     @Test
     void twoWorkersOfHalfTheBatchEqualOneWorkerOfTheWholeBatch() throws Exception {
         JobListener.JobResult one = run(1, 1, 64, 2, "sync", new TestJobs.Recorder());
@@ -66,19 +73,15 @@ class LocalJobTest {
     void everySampleIsTrainedOncePerEpochAndTheModelLearns() throws Exception {
         TestJobs.Recorder rec = new TestJobs.Recorder();
         JobListener.JobResult r = run(2, 2, 64, 3, "sync", rec);
-        assertEquals(List.of(640L, 640L, 640L), r.samplesTrainedPerEpoch());
-        assertEquals(0, r.duplicateSamples());
+        assertTrainedOnceAndLearned(r);
         assertEquals(3, rec.evals.size(), "one evaluation per epoch");
-        assertTrue(r.lastEval().top1() > 0.9, "top-1 " + r.lastEval().top1());
         assertEquals(3, rec.checkpoints.size(), "a checkpoint at each epoch end");
         assertEquals(29, rec.checkpoints.get(2).step());
     }
 
     @Test
     void boundedStalenessStillConverges() throws Exception {
-        JobListener.JobResult r = run(2, 2, 64, 3, "stale:1", new TestJobs.Recorder());
-        assertEquals(List.of(640L, 640L, 640L), r.samplesTrainedPerEpoch());
-        assertTrue(r.lastEval().top1() > 0.9, "top-1 " + r.lastEval().top1());
+        assertTrainedOnceAndLearned(run(2, 2, 64, 3, "stale:1", new TestJobs.Recorder()));
     }
 
     /**
@@ -117,10 +120,8 @@ class LocalJobTest {
     void localSgdAveragesOnlyEveryPeriodAndConverges() throws Exception {
         TestJobs.Recorder rec = new TestJobs.Recorder();
         JobListener.JobResult local = run(2, 2, 64, 3, "local:4", rec);
-        assertEquals(List.of(640L, 640L, 640L), local.samplesTrainedPerEpoch());
-        assertEquals(0, local.duplicateSamples());
+        assertTrainedOnceAndLearned(local);
         assertEquals(3, rec.checkpoints.size(), "every epoch end is an averaging point and a checkpoint");
-        assertTrue(local.lastEval().top1() > 0.9, "top-1 " + local.lastEval().top1());
         // Replicas that drift apart for 4 steps do not retrace sync SGD: the mode is really local.
         JobListener.JobResult sync = run(2, 2, 64, 3, "sync", new TestJobs.Recorder());
         assertTrue(maxDifference(sync, local) > 1e-3, "local:4 equals sync: " + maxDifference(sync, local));

@@ -122,17 +122,8 @@ public final class FlatSlots {
      * them across collectors) and the current values of buffer slots, into {@code dst}.
      */
     public void takeGradients(float[] dst) {
-        for (Slot s : slots) {
-            NDArray a = s.parameter().getArray();
-            if (s.kind() == Kind.BUFFER) {
-                System.arraycopy(a.toFloatArray(), 0, dst, s.offset(), s.length());
-                continue;
-            }
-            try (NDArray g = a.getGradient()) {
-                System.arraycopy(g.toFloatArray(), 0, dst, s.offset(), s.length());
-                g.subi(g);
-            }
-        }
+        takeGradients(dst, 0, size);
+        zeroGradients();
     }
 
     /**

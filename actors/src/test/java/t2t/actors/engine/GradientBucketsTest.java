@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +27,7 @@ class GradientBucketsTest {
                 "num_classes", "10", "embed_dim", "64", "depth", "2", "num_heads", "2", "soft_split", "small"));
         model.initializeWeights(m, DataType.FLOAT32, 7);
         try (DjlStudent s = new DjlStudent(m, model, model::forwardTrain, Objective.builder().build(), 1)) {
-            TrainBatch b = batch(8);
+            TrainBatch b = EngineFixtures.randomBatch(8, 3);
             float[] whole = new float[s.numParams()];
             s.trainStep(b, 0, whole);
 
@@ -51,20 +50,5 @@ class GradientBucketsTest {
             assertArrayEquals(whole, again, 0f, "gradients zeroed after the buckets");
             assertEquals(false, Arrays.equals(whole, new float[whole.length]), "a gradient at all");
         }
-    }
-
-    private static TrainBatch batch(int n) {
-        SplittableRandom r = new SplittableRandom(3);
-        float[] px = new float[n * 32 * 32];
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (float) r.nextGaussian();
-        }
-        float[] t = new float[n * 10];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = r.nextInt(10);
-            t[i * 10 + labels[i]] = 1f;
-        }
-        return new TrainBatch(0, 0, n, 1, 32, 32, px, 10, t, labels, new long[n], new long[0], 0, 0, null, null);
     }
 }

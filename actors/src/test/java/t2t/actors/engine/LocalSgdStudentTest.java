@@ -18,15 +18,12 @@ class LocalSgdStudentTest {
     private record Run(float[] params, List<Double> losses, JobListener.JobResult result) {}
 
     private static Run train(int workers, String sync, int steps) throws Exception {
-        JobConfig cfg = JobConfig.resolve(Map.of(), Map.ofEntries(
-                Map.entry("data", "synthetic:640"), Map.entry("model", "t2t_vit_t_14"),
-                Map.entry("model-args", "embed_dim=64,depth=2,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=32"),
-                Map.entry("img-size", "32"), Map.entry("teacher", "none"), Map.entry("token-label", "false"),
-                Map.entry("distillation-type", "none"), Map.entry("mixup", "0"), Map.entry("cutmix", "0"),
-                Map.entry("workers", Integer.toString(workers)), Map.entry("batch-size", "64"),
-                Map.entry("steps", Integer.toString(steps)), Map.entry("epochs", "2"), Map.entry("warmup-epochs", "0"),
-                Map.entry("lr", "2e-3"), Map.entry("aggregators", "3"), Map.entry("seed", "3"),
-                Map.entry("sync", sync), Map.entry("threads-per-worker", "1")));
+        JobConfig cfg = EngineFixtures.tinyJob("embed_dim=64,depth=2,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=32",
+                Map.ofEntries(Map.entry("mixup", "0"), Map.entry("cutmix", "0"),
+                        Map.entry("workers", Integer.toString(workers)), Map.entry("batch-size", "64"),
+                        Map.entry("steps", Integer.toString(steps)), Map.entry("epochs", "2"),
+                        Map.entry("warmup-epochs", "0"), Map.entry("lr", "2e-3"), Map.entry("aggregators", "3"),
+                        Map.entry("seed", "3"), Map.entry("sync", sync)));
         List<Double> losses = new ArrayList<>();
         JobListener listener = new JobListener() {
             @Override
@@ -42,14 +39,6 @@ class LocalSgdStudentTest {
         }
     }
 
-    private static double maxDifference(float[] a, float[] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return d;
-    }
-
     /**
      * One worker: averaging a single replica changes nothing, so local:H must retrace sync exactly;
      * this checks the worker-side AdamW (decay mask, lr schedule, bias correction) against the sharded one.
@@ -58,8 +47,8 @@ class LocalSgdStudentTest {
     void oneWorkerLocalEqualsSync() throws Exception {
         Run sync = train(1, "sync", 6);
         Run local = train(1, "local:4", 6);
-        assertTrue(maxDifference(sync.params(), local.params()) < 1e-6,
-                "max difference " + maxDifference(sync.params(), local.params()));
+        assertTrue(EngineFixtures.maxDifference(sync.params(), local.params()) < 1e-6,
+                "max difference " + EngineFixtures.maxDifference(sync.params(), local.params()));
     }
 
     @Test

@@ -23,14 +23,9 @@ public final class SoakMain {
     public static void main(String[] args) throws Exception {
         int steps = Integer.parseInt(args[0]);
         int every = Integer.parseInt(args[1]);
-        JobConfig cfg = JobConfig.resolve(Map.of(), Map.ofEntries(
-                Map.entry("data", "synthetic:4000"), Map.entry("model", "t2t_vit_t_14"),
-                Map.entry("model-args", "embed_dim=32,depth=1,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=16"),
-                Map.entry("img-size", "32"), Map.entry("teacher", "none"), Map.entry("token-label", "false"),
-                Map.entry("distillation-type", "none"), Map.entry("workers", "2"), Map.entry("batch-size", "16"),
-                Map.entry("steps", Integer.toString(steps)), Map.entry("epochs", "1000"),
-                Map.entry("aggregators", "2"), Map.entry("seed", "11"), Map.entry("sync", "sync"),
-                Map.entry("threads-per-worker", "1"), Map.entry("loaders", "2")));
+        JobConfig cfg = EngineFixtures.tinyJob("embed_dim=32,depth=1,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=16",
+                Map.of("data", "synthetic:4000", "workers", "2", "batch-size", "16", "steps", Integer.toString(steps),
+                        "epochs", "1000", "aggregators", "2", "seed", "11", "sync", "sync", "loaders", "2"));
         long t0 = System.nanoTime();
         JobListener listener = new JobListener() {
             @Override
