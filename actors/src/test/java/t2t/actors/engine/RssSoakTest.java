@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 5's soak: 5,000 steps of a small real job in a child JVM ({@link SoakMain}: heap fixed and
  * pre-touched, so the resident set moves only with native memory); its RSS at the end may exceed
- * the RSS after warm-up by less than 2%. About 3 minutes on an idle 2-core machine.
+ * the RSS after warm-up (1,000 steps) by less than 2%. Sized to take about 3 minutes of CPU time
+ * on an idle 2-core machine (about 25 ms per step for both workers).
  */
 @Tag("slow")
 class RssSoakTest {
@@ -50,12 +51,23 @@ class RssSoakTest {
         }
         assertTrue(p.waitFor(30, TimeUnit.MINUTES), "the soak job did not end");
         assertEquals(0, p.exitValue(), "the soak job failed");
-        long warm = rss.stream().filter(r -> r[0] == WARMUP).findFirst().orElseThrow()[1];
-        long end = rss.get(rss.size() - 1)[1];
         assertEquals(STEPS, rss.get(rss.size() - 1)[0]);
+        // RSS saws by about 1% as direct buffers wait for the collector and malloc arenas breathe:
+        // compare the median of three readings (750 steps) after warm-up with that of the last three.
+        int first = 0;
+        while (rss.get(first)[0] < WARMUP) {
+            first++;
+        }
+        long warm = median(rss.subList(first, first + 3));
+        long end = median(rss.subList(rss.size() - 3, rss.size()));
         double drift = (double) (end - warm) / warm;
-        System.out.printf("RSS after %d steps %d kB, after %d steps %d kB: drift %.2f%%%n", WARMUP, warm, STEPS, end,
-                100 * drift);
+        System.out.printf("RSS median after %d steps %d kB, at the end (%d steps) %d kB: drift %.2f%%%n", WARMUP, warm,
+                STEPS, end, 100 * drift);
         assertTrue(drift < 0.02, "RSS drift " + 100 * drift + "% (" + warm + " kB -> " + end + " kB)");
+    }
+
+    private static long median(List<long[]> readings) {
+        long[] kb = readings.stream().mapToLong(r -> r[1]).sorted().toArray();
+        return kb[kb.length / 2];
     }
 }
