@@ -31,6 +31,9 @@ public final class SoakMain {
             @Override
             public void onStep(StepMetrics m) {
                 if ((m.step() + 1) % every == 0) {
+                    // Unreferenced direct buffers (DJL's host copies) are freed only after a collection;
+                    // collect first so a reading does not depend on when the last one happened.
+                    System.gc();
                     System.out.printf(Locale.ROOT, "rss step=%d kb=%d seconds=%.1f loss=%.4f%n", m.step() + 1, rssKb(),
                             (System.nanoTime() - t0) / 1e9, m.total());
                 }
