@@ -324,6 +324,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         optimizer.restore(s.optimizer());
         stepsApplied = s.stepsApplied();
         pending.clear();
+        rounds.clear();
         return this;
     }
 
