@@ -30,7 +30,8 @@ public final class SoakMain {
         JobListener listener = new JobListener() {
             @Override
             public void onStep(StepMetrics m) {
-                if ((m.step() + 1) % every == 0) {
+                // Mid-epoch (epochs are 250 steps): a reading never lands on an evaluation in flight.
+                if ((m.step() + 1) % every == every / 2) {
                     // Unreferenced direct buffers (DJL's host copies) are freed only after a collection;
                     // collect first so a reading does not depend on when the last one happened.
                     System.gc();
