@@ -104,8 +104,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         List<CompletableFuture<Double>> runs = new ArrayList<>();
         List<StudentCompute> students = new ArrayList<>();
         List<TrainBatch> batches = new ArrayList<>();
-        // One thread per worker: the common pool has cores - 1 threads, so on 2 cores two workers
-        // would step one after the other and step-only would time a worker with the machine to itself.
+        // One thread per worker: the common pool has cores - 1 threads, so with as many workers as
+        // cores (3 or more) one worker would wait for another and step-only would be overstated.
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         for (int w = 0; w < workers; w++) {
             students.add(job.newStudent());
