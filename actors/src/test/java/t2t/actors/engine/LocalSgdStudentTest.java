@@ -13,13 +13,19 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code --sync local:H} with the real T2T-ViT student (AdamW, cosine schedule, token transformer). */
+/** {@code --sync local:H} with real DJL students (AdamW, cosine schedule; T2T-ViT, and a BatchNorm CNN). */
 class LocalSgdStudentTest {
     private record Run(float[] params, List<Double> losses, JobListener.JobResult result) {}
 
+    private static final String VIT = "embed_dim=64,depth=2,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=32";
+
     private static Run train(int workers, String sync, int steps) throws Exception {
-        JobConfig cfg = EngineFixtures.tinyJob("embed_dim=64,depth=2,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=32",
-                Map.ofEntries(Map.entry("mixup", "0"), Map.entry("cutmix", "0"),
+        return train("t2t_vit_t_14", VIT, workers, sync, steps);
+    }
+
+    private static Run train(String model, String modelArgs, int workers, String sync, int steps) throws Exception {
+        JobConfig cfg = EngineFixtures.tinyJob(modelArgs,
+                Map.ofEntries(Map.entry("model", model), Map.entry("mixup", "0"), Map.entry("cutmix", "0"),
                         Map.entry("workers", Integer.toString(workers)), Map.entry("batch-size", "64"),
                         Map.entry("steps", Integer.toString(steps)), Map.entry("epochs", "2"),
                         Map.entry("warmup-epochs", "0"), Map.entry("lr", "2e-3"), Map.entry("aggregators", "3"),
@@ -47,6 +53,15 @@ class LocalSgdStudentTest {
     void oneWorkerLocalEqualsSync() throws Exception {
         Run sync = train(1, "sync", 6);
         Run local = train(1, "local:4", 6);
+        assertTrue(EngineFixtures.maxDifference(sync.params(), local.params()) < 1e-6,
+                "max difference " + EngineFixtures.maxDifference(sync.params(), local.params()));
+    }
+
+    /** The same with BatchNorm: its running statistics take the replica's values, not an AdamW update. */
+    @Test
+    void oneWorkerLocalEqualsSyncWithBatchNormBuffers() throws Exception {
+        Run sync = train("resnet_tiny", "", 1, "sync", 4);
+        Run local = train("resnet_tiny", "", 1, "local:3", 4);
         assertTrue(EngineFixtures.maxDifference(sync.params(), local.params()) < 1e-6,
                 "max difference " + EngineFixtures.maxDifference(sync.params(), local.params()));
     }
