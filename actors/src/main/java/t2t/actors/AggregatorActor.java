@@ -8,7 +8,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.ShardRange;
+import t2t.actors.runtime.WeightedMean;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +33,13 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     /** A worker's gradient for this shard at {@code step}, the mean over its {@code samples} samples. */
     public record Gradient(long step, long generation, String workerId, float[] data, int samples,
                            boolean snapshotAfter) implements Command {}
+
+    /**
+     * Local SGD ({@code --sync local:H}): a worker's slice of its own parameters at the end of the
+     * round ending with {@code step}, and the samples it trained since the previous round.
+     */
+    public record LocalModel(long step, long generation, String workerId, float[] data, long samples,
+                             boolean snapshotAfter) implements Command {}
 
     /** The workers of a generation, in rank order, and the peers for the global norm. */
     public record Membership(long generation, List<String> workerIds, Map<String, ActorRef<WorkerActor.Command>> workers,
@@ -89,6 +99,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private final Map<Long, Map<Integer, Double>> normParts = new HashMap<>();
     /** Gradients of a generation this shard has not been told of yet. */
     private final java.util.List<Gradient> early = new java.util.ArrayList<>();
+    /** Local SGD rounds: the workers' parameter slices per round-ending step. */
+    private final TreeMap<Long, Map<String, LocalModel>> rounds = new TreeMap<>();
 
     public static Behavior<Command> create(ShardRange range, float[] initialParams, ShardOptimizer optimizer,
                                            ClipPolicy clip, boolean clipping) {
@@ -114,6 +126,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Gradient.class, this::onGradient)
+                .onMessage(LocalModel.class, this::onLocalModel)
                 .onMessage(Membership.class, this::onMembership)
                 .onMessage(NormPart.class, this::onNormPart)
                 .onMessage(FetchParams.class, this::onFetchParams)
@@ -158,10 +171,14 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         for (Map<String, Gradient> perWorker : pending.values()) {
             perWorker.keySet().retainAll(workers.keySet());
         }
+        for (Map<String, LocalModel> perWorker : rounds.values()) {
+            perWorker.keySet().retainAll(workers.keySet());
+        }
         completeReadySteps();
         java.util.List<Gradient> replay = new java.util.ArrayList<>(early);
         early.clear();
         replay.forEach(this::onGradient);
+        completeRounds();
         return this;
     }
 
@@ -191,26 +208,62 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     }
 
     private float[] average(Map<String, Gradient> got) {
-        float[] sum = new float[range.length()];
-        long total = 0;
-        for (String id : workerIds) {
-            total += got.get(id).samples();
+        List<float[]> data = new ArrayList<>(workerIds.size());
+        long[] samples = new long[workerIds.size()];
+        for (int k = 0; k < workerIds.size(); k++) {
+            Gradient g = got.get(workerIds.get(k));
+            data.add(g.data());
+            samples[k] = g.samples();
         }
-        if (total == 0) {
-            return sum;
+        return WeightedMean.of(data, samples, range.length());
+    }
+
+    private Behavior<Command> onLocalModel(LocalModel m) {
+        if (m.generation() != generation || !workers.containsKey(m.workerId()) || m.data().length != range.length()
+                || m.step() < stepsApplied) {
+            dropped++;
+            return this;
         }
-        for (String id : workerIds) {
-            Gradient g = got.get(id);
-            if (g.samples() == 0) {
-                continue;
+        rounds.computeIfAbsent(m.step(), s -> new HashMap<>()).put(m.workerId(), m);
+        completeRounds();
+        return this;
+    }
+
+    /**
+     * Completes, in order, every local SGD round all live workers have sent: the shard becomes the
+     * sample-weighted mean of their replicas (equal weights when nobody trained) and goes back to them.
+     */
+    private void completeRounds() {
+        while (!rounds.isEmpty()) {
+            Map<String, LocalModel> got = rounds.firstEntry().getValue();
+            if (workerIds.isEmpty() || !got.keySet().containsAll(workerIds)) {
+                return;
             }
-            float w = (float) ((double) g.samples() / total);
-            float[] d = g.data();
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += w * d[i];
+            long step = rounds.pollFirstEntry().getKey();
+            long t0 = System.nanoTime();
+            List<float[]> data = new ArrayList<>(workerIds.size());
+            long[] samples = new long[workerIds.size()];
+            boolean snapshot = false;
+            for (int k = 0; k < workerIds.size(); k++) {
+                LocalModel m = got.get(workerIds.get(k));
+                data.add(m.data());
+                samples[k] = m.samples();
+                snapshot |= m.snapshotAfter();
+            }
+            if (Arrays.stream(samples).sum() == 0) {
+                Arrays.fill(samples, 1);
+            }
+            System.arraycopy(WeightedMean.of(data, samples, range.length()), 0, params, 0, params.length);
+            stepsApplied = step + 1;
+            lastUpdateMs = (System.nanoTime() - t0) / 1e6;
+            WorkerActor.ShardParams out = new WorkerActor.ShardParams(step, range, params.clone());
+            for (String id : workerIds) {
+                workers.get(id).tell(out);
+            }
+            if (snapshot && snapshotSink != null) {
+                snapshotSink.tell(state());
             }
         }
-        return sum;
     }
 
     private Behavior<Command> onNormPart(NormPart p) {
@@ -282,6 +335,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         optimizer.restore(s.optimizer());
         stepsApplied = s.stepsApplied();
         pending.clear();
+        rounds.clear();
         return this;
     }
 

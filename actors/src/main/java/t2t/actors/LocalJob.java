@@ -13,6 +13,7 @@ import t2t.actors.config.SyncMode;
 import t2t.actors.runtime.BatchMaker;
 import t2t.actors.runtime.Evaluator;
 import t2t.actors.runtime.JobListener;
+import t2t.actors.runtime.LocalSgd;
 import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
@@ -58,7 +59,9 @@ public final class LocalJob {
     public static CompletableFuture<JobListener.JobResult> run(Spec spec, JobListener listener) {
         CompletableFuture<JobListener.JobResult> result = new CompletableFuture<>();
         JobListener completing = new CompletingListener(listener, result);
-        ActorSystem<Void> system = ActorSystem.create(guardian(spec, completing), "t2t-" + spec.name(),
+        ActorSystem<Void> system = ActorSystem.create(guardian(spec, completing),
+                // Pekko accepts only word characters and '-' in a system name; run names may hold more.
+                "t2t-" + spec.name().replaceAll("[^A-Za-z0-9_-]", "-"),
                 config(spec));
         result.whenComplete((r, e) -> system.terminate());
         system.getWhenTerminated().whenComplete((d, e) -> {
@@ -113,7 +116,8 @@ public final class LocalJob {
                 int rank = i;
                 ActorRef<WorkerActor.Command> w = ctx.spawn(
                         WorkerActor.create("worker-" + i, () -> spec.students().apply(rank), spec.evaluator(),
-                                coordinator, loaders, teacher, spec.sync(), spec.seed(), spec.prefetch()),
+                                coordinator, loaders, teacher, spec.sync(), spec.seed(), spec.prefetch(),
+                                () -> localSgd(spec)),
                         "worker-" + i, compute);
                 ctx.watch(w);
             }
@@ -125,6 +129,16 @@ public final class LocalJob {
                 return Behaviors.same();
             });
         });
+    }
+
+    /** A worker's own optimizer over the whole vector for {@code local:H} (null in the other modes). */
+    private static LocalSgd localSgd(Spec spec) {
+        if (spec.sync().kind() != SyncMode.Kind.LOCAL) {
+            return null;
+        }
+        int n = spec.initialParams().length;
+        return new LocalSgd(spec.sync().parameter(), spec.optimizers().apply(new ShardRange(0, 0, n)), spec.clip(),
+                spec.clipping(), n);
     }
 
     /** Completes the job's future on finish or failure, after the caller's listener saw it (the cluster launcher uses it too). */

@@ -9,10 +9,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import t2t.actors.config.SyncMode;
 import t2t.actors.runtime.Evaluator;
+import t2t.actors.runtime.LocalSgd;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,10 +64,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private final SyncMode sync;
     private final long seed;
     private final int prefetch;
+    /** This worker's own optimizer in {@code local:H} mode; null otherwise. */
+    private final LocalSgd local;
 
     private long generation = -1;
     private List<ActorRef<AggregatorActor.Command>> aggregators = List.of();
     private List<ShardRange> ranges = List.of();
+    /** The shards in the order their gradient buckets are sent: last parameters first. */
+    private List<ShardRange> bucketOrder = List.of();
     /** Parameter version: how many updates the local replica has installed. */
     private long version = -1;
     private final Map<Long, Integer> shardsArrived = new HashMap<>();
@@ -78,14 +85,26 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
                                            ActorRef<Coordinator.Command> coordinator,
                                            ActorRef<LoaderActor.Command> loaders, ActorRef<TeacherActor.Command> teacher,
                                            SyncMode sync, long seed, int prefetch) {
+        return create(id, student, evaluator, coordinator, loaders, teacher, sync, seed, prefetch, null);
+    }
+
+    /** As above; {@code local} makes this worker's own optimizer, required for {@code local:H}. */
+    public static Behavior<Command> create(String id, Supplier<StudentCompute> student, Evaluator evaluator,
+                                           ActorRef<Coordinator.Command> coordinator,
+                                           ActorRef<LoaderActor.Command> loaders, ActorRef<TeacherActor.Command> teacher,
+                                           SyncMode sync, long seed, int prefetch, Supplier<LocalSgd> local) {
+        if (sync.kind() == SyncMode.Kind.LOCAL && local == null) {
+            throw new IllegalArgumentException("--sync " + sync + " needs each worker's own optimizer");
+        }
         return Behaviors.setup(ctx -> new WorkerActor(ctx, id, student.get(), evaluator, coordinator, loaders, teacher, sync, seed,
-                prefetch));
+                prefetch, sync.kind() == SyncMode.Kind.LOCAL ? local.get() : null));
     }
 
     private WorkerActor(ActorContext<Command> ctx, String id, StudentCompute student, Evaluator evaluator,
                         ActorRef<Coordinator.Command> coordinator, ActorRef<LoaderActor.Command> loaders,
-                        ActorRef<TeacherActor.Command> teacher, SyncMode sync, long seed, int prefetch) {
+                        ActorRef<TeacherActor.Command> teacher, SyncMode sync, long seed, int prefetch, LocalSgd local) {
         super(ctx);
+        this.local = local;
         this.ctx = ctx;
         this.id = id;
         this.student = student;
@@ -122,6 +141,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         generation = t.generation();
         aggregators = t.aggregators();
         ranges = t.ranges();
+        bucketOrder = new ArrayList<>(ranges);
+        Collections.reverse(bucketOrder);
         if (first) {
             for (ActorRef<AggregatorActor.Command> a : aggregators) {
                 a.tell(new AggregatorActor.FetchParams(ctx.getSelf()));
@@ -159,6 +180,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             return this;
         }
         student.writeParams(r.offset(), p.data());
+        if (local != null) {
+            local.install(r.offset(), p.data());
+        }
         int n = shardsArrived.merge(p.step(), 1, Integer::sum);
         if (n == ranges.size()) {
             shardsArrived.remove(p.step());
@@ -187,7 +211,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             BatchReady next = ready.firstEntry().getValue();
             long step = next.work().step();
             long staleness = sync.kind() == SyncMode.Kind.STALE ? sync.parameter() : 0;
-            if (version < step - staleness || pendingEval != null) {
+            // Steps run in plan order. With staleness a later batch can be ready first; running it
+            // early would let an evaluation after it wait for a step this worker has not run (a stall).
+            boolean nextInOrder = requested.isEmpty() || step <= requested.firstKey();
+            if (!nextInOrder || version < step - staleness || pendingEval != null) {
                 break;
             }
             ready.pollFirstEntry();
@@ -206,19 +233,45 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         long t0 = System.nanoTime();
         // The noise seed depends on (seed, step, rank) only: a resumed run replays the same drop paths.
         long noiseSeed = seed * 1_000_003L + w.step() * 8191L + w.rank();
-        StudentCompute.StepLoss loss = student.trainStep(b.batch(), noiseSeed, grad);
-        double computeMs = (System.nanoTime() - t0) / 1e6;
-        for (int s = 0; s < aggregators.size(); s++) {
-            ShardRange r = ranges.get(s);
-            float[] slice = new float[r.length()];
-            System.arraycopy(grad, r.offset(), slice, 0, r.length());
-            aggregators.get(s).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
-                    b.batch().size(), w.snapshotAfter()));
+        StudentCompute.StepLoss loss;
+        if (local != null) {
+            loss = student.trainStep(b.batch(), noiseSeed, grad);
+            localStep(w, b.batch().size());
+        } else {
+            // Each shard's bucket leaves as soon as it is copied out of the engine, last layers
+            // first as DDP's buckets fire, so its aggregator averages while earlier ones are copied.
+            loss = student.trainStep(b.batch(), noiseSeed, grad, bucketOrder, r -> {
+                float[] slice = new float[r.length()];
+                System.arraycopy(grad, r.offset(), slice, 0, r.length());
+                aggregators.get(r.shard()).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
+                        b.batch().size(), w.snapshotAfter()));
+            });
         }
+        double computeMs = (System.nanoTime() - t0) / 1e6;
         coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
                 b.batch().skippedIds(), loss, b.batch().size(), computeMs));
         if (w.evalAfter()) {
             pendingEval = w;
+        }
+    }
+
+    /**
+     * Local SGD: this worker's own update; at a round's end its parameters go to the aggregators
+     * and the next step waits for their average (the version advances when it arrives).
+     */
+    private void localStep(Work w, int samples) {
+        if (!local.step(w.step(), grad, samples, w.snapshotAfter(), student)) {
+            version = w.step() + 1;
+            return;
+        }
+        long weight = local.takeRoundSamples();
+        float[] params = local.params();
+        for (int s = 0; s < aggregators.size(); s++) {
+            ShardRange r = ranges.get(s);
+            float[] slice = new float[r.length()];
+            System.arraycopy(params, r.offset(), slice, 0, r.length());
+            aggregators.get(s).tell(new AggregatorActor.LocalModel(w.step(), w.generation(), id, slice, weight,
+                    w.snapshotAfter()));
         }
     }
 

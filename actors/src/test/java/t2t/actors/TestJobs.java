@@ -214,6 +214,44 @@ final class TestJobs {
         }
     }
 
+    /** SGD with heavy-ball momentum: state that is linear in the gradients. */
+    static final class MomentumSgd implements ShardOptimizer {
+        final double lr;
+        final double momentum;
+        float[] velocity;
+
+        MomentumSgd(double lr, double momentum) {
+            this.lr = lr;
+            this.momentum = momentum;
+        }
+
+        @Override
+        public void update(long step, float[] params, float[] grad, float scale) {
+            if (velocity == null) {
+                velocity = new float[params.length];
+            }
+            for (int i = 0; i < params.length; i++) {
+                velocity[i] = (float) (momentum * velocity[i] + grad[i] * scale);
+                params[i] -= (float) (lr * velocity[i]);
+            }
+        }
+
+        @Override
+        public Map<String, float[]> state() {
+            return velocity == null ? Map.of() : Map.of("velocity", velocity.clone());
+        }
+
+        @Override
+        public void restore(Map<String, float[]> state) {
+            velocity = state.containsKey("velocity") ? state.get("velocity").clone() : null;
+        }
+
+        @Override
+        public float[] ema() {
+            return null;
+        }
+    }
+
     /** Collects what a job reports. */
     static final class Recorder implements JobListener {
         final List<StepMetrics> steps = new ArrayList<>();

@@ -4,9 +4,11 @@ import t2t.protocol.UserInputException;
 
 /**
  * How aggregators release an update. {@code sync}: every live worker's gradient for the step,
- * averaged. {@code stale:S}: a worker may run up to S steps ahead of the slowest one; updates
- * apply as gradients arrive. {@code local:H}: workers take H local steps, then parameters are
- * averaged.
+ * averaged. {@code stale:S}: a worker may compute step t with parameters as old as update t-1-S
+ * (up to S steps ahead of the slowest worker); each update still averages every worker's gradient
+ * of its step. {@code local:H}: each worker applies its own optimizer every step; the replicas are
+ * averaged every H steps and at every checkpoint step (optimizer state stays local; see
+ * {@link t2t.actors.runtime.LocalSgd}).
  */
 public record SyncMode(Kind kind, int parameter) {
     public enum Kind { SYNC, STALE, LOCAL }

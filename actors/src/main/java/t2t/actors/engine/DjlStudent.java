@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
 import t2t.model.ModelOutputs;
@@ -65,6 +66,12 @@ public final class DjlStudent implements StudentCompute {
 
     @Override
     public StepLoss trainStep(TrainBatch b, long noiseSeed, float[] gradOut) {
+        return trainStep(b, noiseSeed, gradOut, null, null);
+    }
+
+    @Override
+    public StepLoss trainStep(TrainBatch b, long noiseSeed, float[] gradOut, java.util.List<ShardRange> ranges,
+                              java.util.function.Consumer<ShardRange> ready) {
         // The actor may run on any thread of its dispatcher: set this thread's native thread count.
         JniUtils.setNumThreads(threads);
         slots.flush();
@@ -82,7 +89,15 @@ public final class DjlStudent implements StudentCompute {
                 gc.backward(loss.total());
             }
             // Host copies: this is where the step waits for the device.
-            slots.takeGradients(gradOut);
+            if (ranges == null) {
+                slots.takeGradients(gradOut);
+            } else {
+                for (ShardRange r : ranges) {
+                    slots.takeGradients(gradOut, r.offset(), r.end());
+                    ready.accept(r);
+                }
+                slots.zeroGradients();
+            }
             var parts = loss.parts();
             return new StepLoss(parts.total(), parts.base(), parts.distill(), parts.dense());
         }

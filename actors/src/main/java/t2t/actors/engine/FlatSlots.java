@@ -122,14 +122,41 @@ public final class FlatSlots {
      * them across collectors) and the current values of buffer slots, into {@code dst}.
      */
     public void takeGradients(float[] dst) {
+        takeGradients(dst, 0, size);
+        zeroGradients();
+    }
+
+    /**
+     * {@link #takeGradients} for {@code [from, to)} only, leaving the engine's gradients in place;
+     * call {@link #zeroGradients()} once every range is taken. A slot across two ranges is read twice.
+     */
+    public void takeGradients(float[] dst, int from, int to) {
         for (Slot s : slots) {
-            NDArray a = s.parameter().getArray();
-            if (s.kind() == Kind.BUFFER) {
-                System.arraycopy(a.toFloatArray(), 0, dst, s.offset(), s.length());
+            int a = Math.max(from, s.offset());
+            int b = Math.min(to, s.end());
+            if (a >= b) {
                 continue;
             }
-            try (NDArray g = a.getGradient()) {
-                System.arraycopy(g.toFloatArray(), 0, dst, s.offset(), s.length());
+            NDArray arr = s.parameter().getArray();
+            float[] v;
+            if (s.kind() == Kind.BUFFER) {
+                v = arr.toFloatArray();
+            } else {
+                try (NDArray g = arr.getGradient()) {
+                    v = g.toFloatArray();
+                }
+            }
+            System.arraycopy(v, a - s.offset(), dst, a, b - a);
+        }
+    }
+
+    /** Zeroes the trainable slots' gradients (the engine accumulates them across backward calls). */
+    public void zeroGradients() {
+        for (Slot s : slots) {
+            if (s.kind() == Kind.BUFFER) {
+                continue;
+            }
+            try (NDArray g = s.parameter().getArray().getGradient()) {
                 g.subi(g);
             }
         }

@@ -271,11 +271,17 @@ public final class JobAssembly implements AutoCloseable {
                     cfg.get(JobConfig.SEED), cfg.get(JobConfig.REPEATED_AUG)), epochs);
         }
         AdamW.Hyper hyper = AdamW.Hyper.DEFAULT.withWeightDecay(cfg.get(JobConfig.WEIGHT_DECAY));
+        SyncMode sync = SyncMode.parse(cfg.get(JobConfig.SYNC));
+        if (sync.kind() == SyncMode.Kind.LOCAL && cfg.get(JobConfig.MODEL_EMA)) {
+            // Each local replica would need its own EMA between rounds; not kept in this mode.
+            throw new UserInputException("--model-ema is not supported with --sync " + sync
+                    + ": use --sync sync or stale:S, or drop --model-ema");
+        }
         Double ema = cfg.get(JobConfig.MODEL_EMA) ? cfg.get(JobConfig.MODEL_EMA_DECAY) : null;
         double clip = cfg.get(JobConfig.CLIP_GRAD);
         Coordinator.Settings settings = new Coordinator.Settings(workers, cfg.get(JobConfig.STEPS),
                 cfg.get(JobConfig.CHECKPOINT_EVERY), cfg.get(JobConfig.LOG_EVERY), this::lr, startStep, coordState);
-        return new LocalJob.Spec(name, workers, cfg.get(JobConfig.LOADERS), SyncMode.parse(cfg.get(JobConfig.SYNC)),
+        return new LocalJob.Spec(name, workers, cfg.get(JobConfig.LOADERS), sync,
                 cfg.get(JobConfig.SEED), 2, params,
                 r -> new AdamWShard(r, slots, hyper, this::lr, ema), shards,
                 norm -> clip <= 0 ? 1f : (float) Math.min(1.0, clip / (norm + 1e-6)), clip > 0,

@@ -22,6 +22,19 @@ public interface StudentCompute extends AutoCloseable {
      */
     StepLoss trainStep(TrainBatch batch, long noiseSeed, float[] gradOut);
 
+    /**
+     * {@link #trainStep} that hands the gradient over range by range: after backward, each of
+     * {@code ranges} is filled in {@code gradOut} in the order given and passed to {@code ready}
+     * at once, so its aggregator can start while later ranges are still being copied out. This
+     * default fills everything first; engines that copy gradients out piecewise override it.
+     */
+    default StepLoss trainStep(TrainBatch batch, long noiseSeed, float[] gradOut, java.util.List<ShardRange> ranges,
+                               java.util.function.Consumer<ShardRange> ready) {
+        StepLoss loss = trainStep(batch, noiseSeed, gradOut);
+        ranges.forEach(ready);
+        return loss;
+    }
+
     /** Evaluation logits [B, classes] for normalized NCHW pixels, in eval mode. */
     float[] evalLogits(float[] pixels, int size, int channels, int height, int width);
 

@@ -10,7 +10,6 @@ import t2t.model.T2tVit;
 import t2t.model.loss.Objective;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,26 +26,11 @@ class ConcurrentStudentsTest {
         return new DjlStudent(m, model, model::forwardTrain, Objective.builder().build(), 1);
     }
 
-    private static TrainBatch batch(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] px = new float[n * 32 * 32];
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (float) r.nextGaussian();
-        }
-        float[] t = new float[n * 10];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = r.nextInt(10);
-            t[i * 10 + labels[i]] = 1f;
-        }
-        return new TrainBatch(0, 0, n, 1, 32, 32, px, 10, t, labels, new long[n], new long[0], 0, 0, null, null);
-    }
-
     @Test
     void concurrentStepsEqualSequentialSteps() throws Exception {
         try (StudentCompute a = student(); StudentCompute b = student()) {
-            TrainBatch ba = batch(16, 1);
-            TrainBatch bb = batch(16, 2);
+            TrainBatch ba = EngineFixtures.randomBatch(16, 1);
+            TrainBatch bb = EngineFixtures.randomBatch(16, 2);
             float[] ga = new float[a.numParams()];
             float[] gb = new float[b.numParams()];
             a.trainStep(ba, 0, ga);

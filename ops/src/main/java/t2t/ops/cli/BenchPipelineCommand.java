@@ -22,6 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * {@code t2t bench pipeline}: the whole job (loaders, teacher, workers, aggregators) against the
@@ -102,6 +104,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         List<CompletableFuture<Double>> runs = new ArrayList<>();
         List<StudentCompute> students = new ArrayList<>();
         List<TrainBatch> batches = new ArrayList<>();
+        // One thread per worker: the common pool has cores - 1 threads, so with as many workers as
+        // cores (3 or more) one worker would wait for another and step-only would be overstated.
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
         for (int w = 0; w < workers; w++) {
             students.add(job.newStudent());
             long[] ids = new long[perWorker];
@@ -123,13 +128,17 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     s.trainStep(b, i, grad);
                 }
                 return (System.nanoTime() - t0) / 1e9;
-            }));
+            }, pool));
         }
         double slowest = 0;
-        for (CompletableFuture<Double> f : runs) {
-            slowest = Math.max(slowest, f.get());
+        try {
+            for (CompletableFuture<Double> f : runs) {
+                slowest = Math.max(slowest, f.get());
+            }
+        } finally {
+            pool.shutdown();
+            students.forEach(StudentCompute::close);
         }
-        students.forEach(StudentCompute::close);
         return (double) perWorker * workers * timedSteps / slowest;
     }
 

@@ -26,6 +26,11 @@ final class ClusterSubmission {
         String seed = cfg.get(JobConfig.CLUSTER);
         String seedHost = ClusterAddress.host(seed, "--cluster");
         ClusterAddress.port(seed, "--cluster");
+        if (t2t.actors.config.SyncMode.parse(cfg.get(JobConfig.SYNC)).kind() == t2t.actors.config.SyncMode.Kind.LOCAL) {
+            // Workers' local optimizers and the averaging rounds are wired for one node only so far.
+            throw new UserInputException("--sync " + cfg.get(JobConfig.SYNC) + ": local SGD runs on one node only for now; "
+                    + "use --sync sync or stale:S with --cluster");
+        }
         if (minWorkers < 1) {
             throw new UserInputException("--min-workers " + minWorkers + ": must be 1 or more");
         }
