@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import t2t.model.layers.ParamSpec;
 import t2t.model.layers.PatchEmbed;
 import t2t.model.layers.SplitSpec;
+import t2t.model.testing.FiniteDifferences;
 import t2t.protocol.UserInputException;
 
 import java.util.HashMap;
@@ -180,29 +181,14 @@ class PatchEmbedTest {
             // a fresh model for the finite differences: eval mode, the cls output alone
             tiny.put("distillation", "false");
             tiny.put("token_label", "false");
-            model = ModelRegistry.createT2t("t2t_vit_7", tiny);
-            model.initializeWeights(m, DataType.FLOAT64, 5);
+            T2tVit fresh = ModelRegistry.createT2t("t2t_vit_7", tiny);
+            fresh.initializeWeights(m, DataType.FLOAT64, 5);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(model.forwardParts(ps, x, false).cls().mul(probe).sum());
+                gc.backward(fresh.forwardParts(ps, x, false).cls().mul(probe).sum());
             }
-            double eps = 1e-6;
             for (String k : new String[] {"tokens_to_token.proj.weight", "tokens_to_token.proj.bias"}) {
-                NDArray a = model.stateDict().get(k).getArray();
-                double[] grad = a.getGradient().toDoubleArray();
-                for (int i : new int[] {0, (int) a.size() / 2, (int) a.size() - 1}) {
-                    double[] flat = a.toDoubleArray();
-                    double orig = flat[i];
-                    flat[i] = orig + eps;
-                    a.set(flat);
-                    double up = model.forwardParts(ps, x, false).cls().mul(probe).sum().getDouble();
-                    flat[i] = orig - eps;
-                    a.set(flat);
-                    double down = model.forwardParts(ps, x, false).cls().mul(probe).sum().getDouble();
-                    flat[i] = orig;
-                    a.set(flat);
-                    double numeric = (up - down) / (2 * eps);
-                    assertEquals(numeric, grad[i], 1e-6 + 1e-5 * Math.abs(numeric), k + "[" + i + "]");
-                }
+                FiniteDifferences.assertGradientMatches(k, fresh.stateDict().get(k).getArray(),
+                        () -> fresh.forwardParts(ps, x, false).cls().mul(probe).sum().getDouble());
             }
         }
     }
