@@ -59,8 +59,8 @@ public final class JobConfig {
             "RandAugment policy in timm's syntax (e.g. rand-m9-mstd0.5-inc1), or none"));
     public static final ConfigKey<Double> REPROB = key(real("reprob", 0.0, 0.0, 1.0, "random erasing probability"));
     public static final ConfigKey<Double> MIXUP = key(real("mixup", 0.0, 0.0, 100.0, "mixup alpha (0: off)"));
-    // Off by default: over the demo's 5 epochs mixing costs more accuracy than it regularizes;
-    // long recipes turn it on (ops/recipes/).
+    // Off by default: mixing is a regularizer for 300-epoch schedules, and the demo's 5 epochs
+    // underfit rather than overfit; long recipes turn it on (ops/recipes/).
     public static final ConfigKey<Double> CUTMIX = key(real("cutmix", 0.0, 0.0, 100.0,
             "cutmix alpha (0: off); with --token-label the box snaps to the token grid (MixToken)"));
     public static final ConfigKey<Double> MIXUP_PROB = key(real("mixup-prob", 1.0, 0.0, 1.0,
