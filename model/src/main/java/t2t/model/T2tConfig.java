@@ -1,5 +1,6 @@
 package t2t.model;
 
+import t2t.model.layers.PatchEmbed;
 import t2t.model.layers.SplitSpec;
 import t2t.protocol.UserInputException;
 
@@ -10,8 +11,10 @@ import java.util.Map;
 /**
  * Every architecture field of a T2T-ViT, by its official name where one exists
  * ({@code img_size ... drop_path_rate}), plus ours: {@code distillation} (DeiT dist token +
- * head_dist), {@code token_label} (aux_head on every patch token) and {@code soft_split} (the
- * split schedule: {@code official}, {@code small}, or {@code k:s:p/k:s:p/k:s:p}).
+ * head_dist), {@code token_label} (aux_head on every patch token), {@code soft_split} (the
+ * split schedule: {@code official}, {@code small}, or {@code k:s:p/k:s:p/k:s:p}) and the tokens type
+ * {@code patch} (ViT's single Conv2d patch embedding with the grid the split schedule gives, for
+ * ablations; see {@link PatchEmbed}).
  *
  * @param qkScale null means head_dim^-0.5 (fresh models); released checkpoints need D^-0.5
  */
@@ -60,7 +63,7 @@ public record T2tConfig(
                 positive(v, "img_size"), positive(v, "in_chans"), nonNegative(v, "num_classes"),
                 positive(v, "embed_dim"), positive(v, "depth"), positive(v, "num_heads"),
                 positiveDouble(v, "mlp_ratio"), bool(v, "qkv_bias"), qkScale(v),
-                oneOf(v, "tokens_type", "performer", "transformer"), positive(v, "token_dim"),
+                oneOf(v, "tokens_type", "performer", "transformer", "patch"), positive(v, "token_dim"),
                 rate(v, "drop_rate"), rate(v, "attn_drop_rate"), rate(v, "drop_path_rate"),
                 bool(v, "distillation"), bool(v, "token_label"), schedule(v));
         if (c.embedDim % c.numHeads != 0) {
@@ -69,6 +72,14 @@ public record T2tConfig(
         }
         if (c.tokensType.equals("performer") && c.tokenDim % 2 != 0) {
             throw new UserInputException("model arg token_dim=" + c.tokenDim + " must be even for the performer (m = token_dim/2)");
+        }
+        if (c.tokensType.equals("patch")) {
+            try {
+                PatchEmbed.patchSize(c.imgSize, c.softSplit);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("model arg tokens_type=patch: " + e.getMessage()
+                        + "; pick an img_size that the grid divides, or another soft_split");
+            }
         }
         return c;
     }

@@ -17,6 +17,7 @@ import t2t.model.layers.NamedBlock;
 import t2t.model.layers.Noise;
 import t2t.model.layers.Norm;
 import t2t.model.layers.ParamSpec;
+import t2t.model.layers.PatchEmbed;
 import t2t.model.layers.T2tModule;
 
 import java.util.ArrayList;
@@ -47,7 +48,10 @@ public final class T2tVit extends NamedBlock implements VisionModel {
     private final Parameter clsToken;
     private final Parameter distToken;
     private final Parameter posEmbed;
-    private final T2tModule tokensToToken;
+    /** The T2T module, or ViT's patch embedding for {@code tokens_type=patch}. */
+    private final NamedBlock tokensToToken;
+    private final int gridSize;
+    private final long tokensMacs;
     private final List<Block> blocks = new ArrayList<>();
     private final Norm norm;
     private final Dense head;
@@ -58,9 +62,19 @@ public final class T2tVit extends NamedBlock implements VisionModel {
     public T2tVit(T2tConfig c) {
         this.config = c;
         int d = c.embedDim();
-        this.tokensToToken = new T2tModule(c.imgSize(), c.inChans(), d, c.tokenDim(), c.tokensType(), c.softSplit());
+        if (c.tokensType().equals("patch")) {
+            PatchEmbed p = new PatchEmbed(c.imgSize(), c.inChans(), d, c.softSplit());
+            this.tokensToToken = p;
+            this.gridSize = p.gridSize();
+            this.tokensMacs = p.macs();
+        } else {
+            T2tModule t = new T2tModule(c.imgSize(), c.inChans(), d, c.tokenDim(), c.tokensType(), c.softSplit());
+            this.tokensToToken = t;
+            this.gridSize = t.gridSize();
+            this.tokensMacs = t.macs();
+        }
         this.prefixTokens = c.distillation() ? 2 : 1;
-        int tokens = tokensToToken.numPatches() + prefixTokens;
+        int tokens = numPatches() + prefixTokens;
         this.clsToken = param("cls_token", new Shape(1, 1, d), Init.truncNormal(0.02), true);
         this.distToken = c.distillation() ? param("dist_token", new Shape(1, 1, d), Init.truncNormal(0.02), true) : null;
         this.posEmbed = param("pos_embed", new Shape(1, tokens, d), Init.SINUSOID, false);
@@ -98,11 +112,11 @@ public final class T2tVit extends NamedBlock implements VisionModel {
 
     /** Number of patch tokens N (grid side squared). */
     public int numPatches() {
-        return tokensToToken.numPatches();
+        return gridSize * gridSize;
     }
 
     public int gridSize() {
-        return tokensToToken.gridSize();
+        return gridSize;
     }
 
     @Override
@@ -201,7 +215,7 @@ public final class T2tVit extends NamedBlock implements VisionModel {
     @Override
     public long macs() {
         long tokens = numPatches() + prefixTokens;
-        long total = tokensToToken.macs();
+        long total = tokensMacs;
         for (Block blk : blocks) {
             total += blk.macs(tokens);
         }

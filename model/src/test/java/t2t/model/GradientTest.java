@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import t2t.model.layers.ParamSpec;
+import t2t.model.testing.FiniteDifferences;
 
 import java.util.Map;
 
@@ -82,24 +83,9 @@ class GradientTest {
             String[] checked = {"cls_token", "tokens_to_token.attention1.norm1.weight", "tokens_to_token.project.weight",
                     "blocks.0.attn.qkv.weight", "blocks.1.mlp.fc2.bias", "norm.bias", "head.weight"};
             Map<String, ai.djl.nn.Parameter> sd = model.stateDict();
-            double eps = 1e-6;
             for (String k : checked) {
-                NDArray a = sd.get(k).getArray();
-                double[] grad = a.getGradient().toDoubleArray();
-                for (int i : new int[] {0, (int) a.size() / 2, (int) a.size() - 1}) {
-                    double[] flat = a.toDoubleArray();
-                    double orig = flat[i];
-                    flat[i] = orig + eps;
-                    a.set(flat);
-                    double up = model.forwardParts(ps, x, false).cls().mul(probe).sum().getDouble();
-                    flat[i] = orig - eps;
-                    a.set(flat);
-                    double down = model.forwardParts(ps, x, false).cls().mul(probe).sum().getDouble();
-                    flat[i] = orig;
-                    a.set(flat);
-                    double numeric = (up - down) / (2 * eps);
-                    assertEquals(numeric, grad[i], 1e-6 + 1e-5 * Math.abs(numeric), k + "[" + i + "]");
-                }
+                FiniteDifferences.assertGradientMatches(k, sd.get(k).getArray(),
+                        () -> model.forwardParts(ps, x, false).cls().mul(probe).sum().getDouble());
             }
         }
     }
