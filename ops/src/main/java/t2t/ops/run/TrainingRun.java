@@ -180,7 +180,10 @@ public final class TrainingRun {
                 Integer.toString(JobAssembly.inputChannels(cfg)), Long.toString(cfg.get(JobConfig.SEED)),
                 Integer.toString(cfg.get(JobConfig.TEACHER_EPOCHS)), Double.toString(cfg.get(JobConfig.SCALE_MIN)),
                 Integer.toString(cfg.get(JobConfig.PAD_CROP)),
-                cfg.get(JobConfig.AA), Integer.toString(cfg.get(JobConfig.BATCH_SIZE)));
+                cfg.get(JobConfig.AA), Integer.toString(cfg.get(JobConfig.BATCH_SIZE)),
+                // Every augmentation the teacher's own run sees is part of what it is.
+                Double.toString(cfg.get(JobConfig.HFLIP)), Double.toString(cfg.get(JobConfig.COLOR_JITTER)),
+                Double.toString(cfg.get(JobConfig.REPROB)), Boolean.toString(cfg.get(JobConfig.REPEATED_AUG)));
         String hash = CheckpointStore.sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
         Path cache = cacheRoot().resolve("teachers");
         String runName = name + "-" + hash;
