@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
 import t2t.model.ModelOutputs;
 import t2t.model.T2tVit;
+import t2t.model.layers.ParamSpec;
 import t2t.model.layers.HostArrays;
 
 import java.util.ArrayList;
@@ -61,6 +63,35 @@ final class BenchStepWorkers implements AutoCloseable {
             running.add(pool.submit(() -> slice(ps, x.get(rows), target.get(rows), batch)));
             from += n;
         }
+        await(running);
+    }
+
+    /**
+     * AdamW on every trainable weight, the weights dealt round-robin to the worker threads (each
+     * update touches only its own weight and state, and DJL keeps the state in concurrent maps),
+     * then the gradients cleared for the next step (backward accumulates).
+     */
+    void update(List<ParamSpec> trainable, Optimizer opt) {
+        int workers = stores.size();
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int first = w;
+            running.add(pool.submit(() -> {
+                JniUtils.setNumThreads(threads);
+                for (int i = first; i < trainable.size(); i += workers) {
+                    ParamSpec s = trainable.get(i);
+                    NDArray weight = s.parameter().getArray();
+                    try (NDArray g = weight.getGradient()) {
+                        opt.update(s.parameter().getId(), weight, g);
+                        g.subi(g);
+                    }
+                }
+            }));
+        }
+        await(running);
+    }
+
+    private static void await(List<Future<?>> running) {
         for (Future<?> f : running) {
             try {
                 f.get();

@@ -176,14 +176,7 @@ public final class TrainingRun {
                 Map.entry("lr", "2e-3"), Map.entry("min-lr", "1e-5"), Map.entry("weight-decay", "0.05"),
                 Map.entry("warmup-epochs", "0.5"), Map.entry("mixup", "0"), Map.entry("cutmix", "0"),
                 Map.entry("smoothing", "0.1")));
-        String key = String.join("|", name, cfg.get(JobConfig.DATA), Integer.toString(cfg.get(JobConfig.IMG_SIZE)),
-                Integer.toString(JobAssembly.inputChannels(cfg)), Long.toString(cfg.get(JobConfig.SEED)),
-                Integer.toString(cfg.get(JobConfig.TEACHER_EPOCHS)), Double.toString(cfg.get(JobConfig.SCALE_MIN)),
-                Integer.toString(cfg.get(JobConfig.PAD_CROP)),
-                cfg.get(JobConfig.AA), Integer.toString(cfg.get(JobConfig.BATCH_SIZE)),
-                // Every augmentation the teacher's own run sees is part of what it is.
-                Double.toString(cfg.get(JobConfig.HFLIP)), Double.toString(cfg.get(JobConfig.COLOR_JITTER)),
-                Double.toString(cfg.get(JobConfig.REPROB)), Boolean.toString(cfg.get(JobConfig.REPEATED_AUG)));
+        String key = teacherCacheKey(teacherCfg, JobAssembly.inputChannels(cfg));
         String hash = CheckpointStore.sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
         Path cache = cacheRoot().resolve("teachers");
         String runName = name + "-" + hash;
@@ -199,6 +192,30 @@ public final class TrainingRun {
         err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %.4f after %s epochs%n", name, ((Number) s.get("top1")).doubleValue(),
                 s.get("epochs"));
         return dir;
+    }
+
+    /**
+     * Keys of a teacher's run that cannot change its weights: where it is written, how it is
+     * logged and checkpointed, how the work is spread (sync mode gives the same weights to float
+     * tolerance on any number of workers), and the student-only loss weights it inherits.
+     */
+    private static final java.util.Set<String> NOT_IN_TEACHER_KEY = java.util.Set.of("out", "name", "resume",
+            "log-every", "cluster", "checkpoint-every", "keep-checkpoints", "loaders", "workers", "threads-per-worker",
+            "aggregators", "teacher-epochs", "distillation-alpha", "distillation-tau", "dense-weight", "cls-weight");
+
+    /**
+     * What identifies a cached teacher: its own run's whole resolved configuration (so a key added
+     * to {@link JobConfig} later is part of it without anyone remembering to add it here), less
+     * the keys that cannot change its weights, plus the input channels the data gives.
+     */
+    static String teacherCacheKey(JobConfig teacherCfg, int inputChannels) {
+        StringBuilder key = new StringBuilder("channels=").append(inputChannels);
+        new java.util.TreeMap<>(teacherCfg.asRawMap()).forEach((k, v) -> {
+            if (!NOT_IN_TEACHER_KEY.contains(k)) {
+                key.append('|').append(k).append('=').append(v);
+            }
+        });
+        return key.toString();
     }
 
     static Path cacheRoot() {
