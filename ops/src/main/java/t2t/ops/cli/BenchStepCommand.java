@@ -97,6 +97,7 @@ public final class BenchStepCommand implements Callable<Integer> {
             Optimizer opt = AdamW.builder().optLearningRateTracker(Tracker.fixed(5e-4f)).optWeightDecays(0.05f).build();
             BenchStepWorkers pool = new BenchStepWorkers(m, base, workers, threads);
             long rssStart = -1;
+            long heapStart = -1;
             double[] times = new double[steps];
             // One random batch made before the clock starts: in training the loaders make batches
             // beside the step, so drawing 4.8 M normals per step is not part of what is timed.
@@ -112,13 +113,16 @@ public final class BenchStepCommand implements Callable<Integer> {
                 }
                 if (i == warmup - 1 || (warmup == 0 && i == 0)) {
                     rssStart = rssKb(); // after warm-up: the allocator's working set is built by then
+                    heapStart = heapKb();
                 }
                 if (i < warmup + 20 || (i + 1) % 100 == 0) {
-                    log("step %d: %.3f s (%.1f img/s) rss %d MB%s", i + 1, dt, batch / dt, rssKb() / 1024,
+                    log("step %d: %.3f s (%.1f img/s) rss %d MB (java heap %d MB)%s", i + 1, dt, batch / dt,
+                            rssKb() / 1024, heapKb() / 1024,
                             i < warmup ? " warm-up" : "");
                 }
             }
             long rssEnd = rssKb();
+            long heapEnd = heapKb();
             pool.close();
             double trainStep = median(times);
             double[] inferTimes = new double[inferBatches];
@@ -149,6 +153,10 @@ public final class BenchStepCommand implements Callable<Integer> {
             out.put("steps", steps);
             out.put("rss_mb_after_warmup", rssStart / 1024);
             out.put("rss_mb_end", rssEnd / 1024);
+            // RSS counts the Java heap's touched pages too: the collector grows the heap over the
+            // first hundreds of steps, which is not native memory.
+            out.put("java_heap_mb_after_warmup", heapStart / 1024);
+            out.put("java_heap_mb_end", heapEnd / 1024);
         }
         if (json) {
             Json.print(out);
@@ -166,6 +174,11 @@ public final class BenchStepCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
+    }
+
+    /** The Java heap the collector has committed (part of RSS once touched), in kB. */
+    static long heapKb() {
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
     }
 
     static long rssKb() {
