@@ -147,6 +147,10 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     private Host[] shardHosts;
     private List<AggregatorActor.ShardState> startStates;
     private int placed;
+    /** Shards moved to a joining aggregator node, over the job's incarnations. */
+    private int shardsMoved;
+    /** Where the shards ran at the end of the last incarnation (node to shards), for the summary. */
+    private Map<String, List<Integer>> lastPlacement = Map.of();
 
     // A move in progress: the shards' new hosts, the gathered states, the shards still to place.
     private boolean moving;
@@ -203,11 +207,13 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             detail = "waiting for " + s.minWorkers() + " workers";
             minWorkers = s.minWorkers();
             replacedWorkers = 0;
+            shardsMoved = 0;
         }
         if ("waiting".equals(state)) {
-            offers.clear();
             for (ActorRef<NodeAgent.Command> a : agents) {
-                a.tell(new NodeAgent.Describe(ctx.getSelf()));
+                if (!offers.containsKey(a)) {
+                    a.tell(new NodeAgent.Describe(ctx.getSelf()));
+                }
             }
         }
         s.replyTo().tell(new JobStatus(jobId, state, detail));
@@ -236,7 +242,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             return this;
         }
         offers.put(o.agent(), o);
-        if ("waiting".equals(state) && offeredWorkers() >= Math.max(1, minWorkers)) {
+        // Every known node answers first, so that the aggregator nodes among them get their shards from the start.
+        if ("waiting".equals(state) && offeredWorkers() >= Math.max(1, minWorkers) && offers.keySet().containsAll(agents)) {
             startDriver(offeredWorkers());
         } else if ("running".equals(state) && coordinator != null) {
             if (!started.containsKey(o.agent()) && o.workers() > 0) {
@@ -378,12 +385,13 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         return this;
     }
 
-    /** Which node holds which shards, for the log. */
+    /** Which node holds which shards, for the log (and the summary). */
     private String placement() {
         Map<String, List<Integer>> byNode = new TreeMap<>();
         for (int s = 0; s < shardHosts.length; s++) {
             byNode.computeIfAbsent(shardHosts[s].node, k -> new ArrayList<>()).add(s);
         }
+        lastPlacement = byNode;
         StringBuilder b = new StringBuilder();
         byNode.forEach((node, shards) -> b.append(b.length() == 0 ? "" : "; ").append("shards ").append(shards)
                 .append(" on ").append(node));
@@ -475,6 +483,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         for (int s = 0; s < moveTo.length; s++) {
             if (moveTo[s] != shardHosts[s]) {
                 moveRemaining++;
+                shardsMoved++;
                 shardRefs[s].tell(new AggregatorActor.GetState(sink));
             }
         }
@@ -557,16 +566,20 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         return this;
     }
 
-    /** The summary with the workers this incarnation replaced counted as restarted. */
-    private String withRestarts(String summary) {
-        if (replacedWorkers == 0) {
-            return summary;
-        }
+    /**
+     * The summary with the workers this incarnation replaced counted as restarted, where the shards
+     * ran at the end ({@code shard_placement}: node to shards) and how many moved to joining nodes.
+     */
+    private String withClusterCounters(String summary) {
         try {
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             com.fasterxml.jackson.databind.node.ObjectNode o =
                     (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(summary);
-            o.put("workers_restarted", o.path("workers_restarted").asLong() + replacedWorkers);
+            if (replacedWorkers > 0) {
+                o.put("workers_restarted", o.path("workers_restarted").asLong() + replacedWorkers);
+            }
+            o.set("shard_placement", json.valueToTree(lastPlacement));
+            o.put("shards_moved", shardsMoved);
             return json.writeValueAsString(o);
         } catch (java.io.IOException | ClassCastException e) {
             return summary;
@@ -596,7 +609,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         }
         if (d.error() == null) {
             state = "done";
-            detail = withRestarts(d.summary());
+            detail = withClusterCounters(d.summary());
         } else {
             state = "failed";
             detail = d.error().getMessage() == null ? d.error().toString() : d.error().getMessage();
