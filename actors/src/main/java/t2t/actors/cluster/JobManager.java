@@ -208,6 +208,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             minWorkers = s.minWorkers();
             replacedWorkers = 0;
             shardsMoved = 0;
+            offers.clear();
         }
         if ("waiting".equals(state)) {
             for (ActorRef<NodeAgent.Command> a : agents) {
@@ -215,6 +216,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                     a.tell(new NodeAgent.Describe(ctx.getSelf()));
                 }
             }
+            startWhenOffered();
         }
         s.replyTo().tell(new JobStatus(jobId, state, detail));
         return this;
@@ -242,9 +244,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             return this;
         }
         offers.put(o.agent(), o);
-        // Every known node answers first, so that the aggregator nodes among them get their shards from the start.
-        if ("waiting".equals(state) && offeredWorkers() >= Math.max(1, minWorkers) && offers.keySet().containsAll(agents)) {
-            startDriver(offeredWorkers());
+        if ("waiting".equals(state)) {
+            startWhenOffered();
         } else if ("running".equals(state) && coordinator != null) {
             if (!started.containsKey(o.agent()) && o.workers() > 0) {
                 ctx.getLog().info("node {} joins the running job with {} workers", o.node(), o.workers());
@@ -255,6 +256,13 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             }
         }
         return this;
+    }
+
+    /** Every known node answers first, so that the aggregator nodes among them get their shards from the start. */
+    private void startWhenOffered() {
+        if (offeredWorkers() >= Math.max(1, minWorkers) && offers.keySet().containsAll(agents)) {
+            startDriver(offeredWorkers());
+        }
     }
 
     /** Runs the job's driver (run folder, listener, summary) off the actor's thread; it launches back here. */
