@@ -12,6 +12,7 @@ import t2t.actors.cluster.ClusterNode;
 import t2t.actors.cluster.JobLauncher;
 import t2t.actors.cluster.JobSubmitter;
 import t2t.actors.cluster.NodeAgent;
+import t2t.actors.cluster.ShardHost;
 import t2t.actors.config.SyncMode;
 import t2t.actors.engine.JobAssembly;
 import t2t.actors.engine.SamplerPlan;
@@ -181,8 +182,14 @@ class ShardPlacementTest {
         seed = node(port, "127.0.0.1:" + port, ClusterNode.ROLES, moving);
         CompletableFuture<JsonNode> result = submit(seed, epochs);
         moving.reachedStep5.get(60, TimeUnit.SECONDS);
+        assertEquals(3, ShardHost.hostedHere(), "the node metrics' t2t_shards_hosted");
         String joiner = node(freePort(), seed, List.of("aggregator"), moving);
         JsonNode moved = result.get(120, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ShardHost.hostedHere() != 0) {
+            assertTrue(System.nanoTime() < deadline, "the job's end stops its shards: " + ShardHost.hostedHere());
+            Thread.sleep(50);
+        }
 
         // Round-robin over [seed, joiner]: shard 1 moved, with its parameters and momentum.
         assertEquals(1, moved.get("shards_moved").asInt(), moved.toString());

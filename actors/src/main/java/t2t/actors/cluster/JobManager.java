@@ -390,7 +390,18 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 startWorkers(e.getKey());
             }
         }
+        moveToNewAggregatorNodes();
         return this;
+    }
+
+    /** Starts a move when an aggregator node offered itself after the shards were placed. */
+    private void moveToNewAggregatorNodes() {
+        for (WorkersOffered o : offers.values()) {
+            if (o.aggregator() && hosts.stream().noneMatch(h -> h.agent != null && h.agent.equals(o.agent()))) {
+                beginMove(o);
+                return;
+            }
+        }
     }
 
     /** Which node holds which shards, for the log (and the summary). */
@@ -431,6 +442,12 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         }
         if (l.shard() >= 0 && !lost.contains(l.shard())) {
             return this; // a shard that had moved away
+        }
+        boolean moveTarget = moving && Arrays.stream(moveTo).anyMatch(h -> h.node.equals(l.node()));
+        if (lost.isEmpty() && !moveTarget) {
+            hosts.removeIf(h -> h.node.equals(l.node()));
+            ctx.getLog().info("aggregator node {} left; it held no shards of incarnation {}", l.node(), incarnation);
+            return this;
         }
         String why = "aggregator node " + l.node() + " lost with shards " + lost;
         ctx.getLog().warn("{}: incarnation {} ends; the job resumes from its last checkpoint", why, incarnation);
@@ -543,12 +560,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         ctx.getLog().info("job {} incarnation {}: shards moved: {}", jobId, incarnation, where);
         coordinator.tell(new Coordinator.ShardsMoved(new ArrayList<>(Arrays.asList(shardRefs)), "shards moved ("
                 + where + ")"));
-        for (WorkersOffered o : offers.values()) {
-            if (o.aggregator() && hosts.stream().noneMatch(h -> h.agent != null && h.agent.equals(o.agent()))) {
-                beginMove(o);
-                return;
-            }
-        }
+        moveToNewAggregatorNodes();
     }
 
     private Behavior<Command> onStarted(WorkersStarted s) {

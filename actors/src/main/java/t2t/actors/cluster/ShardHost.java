@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -15,7 +16,10 @@ import t2t.actors.AggregatorActor;
 import t2t.actors.runtime.ShardRange;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -40,8 +44,17 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
     private final String incarnation;
     private final ClusterJobs.ShardSide side;
     private final ActorRef<ShardGather.Command> gather;
+    /** Shards running in this JVM, over every host: the node's metrics read it. */
+    private static final AtomicInteger HOSTED_HERE = new AtomicInteger();
+
     private final Map<Integer, ShardPiece.Assembly> incoming = new HashMap<>();
+    private final Set<ActorRef<AggregatorActor.Command>> hosted = new HashSet<>();
     private int spawned;
+
+    /** How many parameter shards this JVM runs now. */
+    public static int hostedHere() {
+        return HOSTED_HERE.get();
+    }
 
     /**
      * {@code side} is built in the host's own setup (it may read the job's data to size the schedule),
@@ -79,6 +92,7 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
         return newReceiveBuilder()
                 .onMessage(Put.class, this::onPut)
                 .onMessage(Release.class, this::onRelease)
+                .onSignal(Terminated.class, this::onAggregatorStopped)
                 .onSignal(PostStop.class, s -> onPostStop())
                 .build();
     }
@@ -105,6 +119,9 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
                 Behaviors.supervise(aggregator).onFailure(SupervisorStrategy.stop()),
                 "aggregator-" + r.shard() + "-" + (++spawned),
                 DispatcherSelector.fromConfig("t2t.service-dispatcher"));
+        ctx.watch(ref);
+        hosted.add(ref);
+        HOSTED_HERE.incrementAndGet();
         if (a.restore()) {
             // Before the job manager knows the shard, so before any gradient or membership reaches it.
             ref.tell(new AggregatorActor.Restore(state));
@@ -122,7 +139,16 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
         return this;
     }
 
+    private Behavior<Command> onAggregatorStopped(Terminated t) {
+        if (hosted.remove(t.getRef())) {
+            HOSTED_HERE.decrementAndGet();
+        }
+        return this;
+    }
+
     private Behavior<Command> onPostStop() {
+        HOSTED_HERE.addAndGet(-hosted.size());
+        hosted.clear();
         try {
             side.resources().close();
         } catch (Exception e) {
