@@ -32,10 +32,11 @@ class AggregatorNodesTest {
             // A standby: with the seed alone, the first client's leaving could tie the split brain resolver's vote.
             c.node("n0", ClusterProcesses.freePort(), "coordinator", null);
             // 900 steps of a tiny model: long enough for a JVM to start and join mid-run.
-            JsonNode still = c.summary(c.train("still", 1, null, 7200, "--epochs", "3"), "still", 240);
+            // Clipping: the shards on both nodes also agree on the global gradient norm across the wire.
+            JsonNode still = c.summary(c.train("still", 1, null, 7200, "--epochs", "3", "--clip-grad", "1.0"), "still", 240);
             assertEquals(0, still.get("shards_moved").asInt());
 
-            Process train = c.train("moved", 1, null, 7200, "--epochs", "3");
+            Process train = c.train("moved", 1, null, 7200, "--epochs", "3", "--clip-grad", "1.0");
             ClusterProcesses.await("step 5", 150, () -> c.reached("moved", 5) || !train.isAlive());
             int joinerPort = ClusterProcesses.freePort();
             c.node("n2", joinerPort, "aggregator", null);
