@@ -18,7 +18,6 @@ import t2t.actors.engine.JobAssembly;
 import t2t.actors.engine.SamplerPlan;
 import t2t.actors.runtime.BatchMaker;
 import t2t.actors.runtime.JobListener;
-import t2t.actors.runtime.TrainBatch;
 import t2t.loader.sampler.SamplerConfig;
 
 import java.io.OutputStream;
@@ -26,7 +25,6 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -57,27 +55,7 @@ class ShardPlacementTest {
 
         LocalJob.Spec spec(int workers, int epochs) {
             TestJobs.Data plain = new TestJobs.Data(SAMPLES);
-            BatchMaker data = new BatchMaker() {
-                @Override
-                public TrainBatch make(long step, long epoch, int rank, long[] ids, int[] copies) {
-                    try {
-                        Thread.sleep(batchMillis);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return plain.make(step, epoch, rank, ids, copies);
-                }
-
-                @Override
-                public EvalBatch evalBatch(int index, int batchSize) {
-                    return plain.evalBatch(index, batchSize);
-                }
-
-                @Override
-                public long skipped() {
-                    return 0;
-                }
-            };
+            BatchMaker data = TestJobs.slowed(plain, batchMillis);
             SoftmaxStudent probe = new SoftmaxStudent(TestJobs.FEATURES, TestJobs.CLASSES);
             SamplerPlan plan = new SamplerPlan(new SamplerConfig(SAMPLES, 16, 7, true, 1, false), epochs);
             return new LocalJob.Spec("shards", workers, 1, SyncMode.parse("sync"), 1, 2, probe.readParams(),
@@ -104,11 +82,7 @@ class ShardPlacementTest {
             try {
                 JobListener.JobResult r = launcher.launch(spec(Integer.parseInt(config.get("workers")),
                         Integer.parseInt(config.get("epochs"))), onStep).get(90, TimeUnit.SECONDS);
-                Map<String, Object> s = new LinkedHashMap<>(r.counters());
-                s.put("samples_trained_per_epoch", r.samplesTrainedPerEpoch());
-                s.put("duplicate_samples", r.duplicateSamples());
-                s.put("params", JobAssembly.flatten(r.shards()));
-                return JSON.writeValueAsString(s);
+                return TestJobs.clusterSummary(r);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
