@@ -56,6 +56,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** A worker stopped or its node left the cluster: its unfinished slices go back to the queue. */
     public record WorkerLost(String workerId, String reason) implements Command {}
 
+    /**
+     * Stop planning steps; at the next step boundary (every planned step finished and applied by
+     * every shard) tell {@code replyTo} the step the job will go on from. Shards move meanwhile.
+     */
+    public record HoldAtStepBoundary(ActorRef<Long> replyTo) implements Command {}
+
+    /** The shards moved while held: train on with {@code aggregators} (in shard order) in a new generation. */
+    public record ShardsMoved(List<ActorRef<AggregatorActor.Command>> aggregators, String reason) implements Command {}
+
     /** An aggregator's progress, asked for while joining workers wait for the step boundary. */
     private record ShardProgress(AggregatorActor.Stats stats) implements Command {}
 
@@ -69,7 +78,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final Settings settings;
     private final WorkPlan plan;
     private final JobListener listener;
-    private final List<ActorRef<AggregatorActor.Command>> aggregators;
+    private List<ActorRef<AggregatorActor.Command>> aggregators;
     private final List<ShardRange> ranges;
     private final ActorRef<AggregatorActor.ShardState> snapshotAdapter;
     private final long startNanos = System.nanoTime();
@@ -101,6 +110,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final Map<Integer, Long> shardProgress = new HashMap<>();
     private long workersLost;
     private long workersJoined;
+    /** Who waits for the next step boundary to move shards; {@code held}: planning stops until they moved. */
+    private ActorRef<Long> holdFor;
+    private boolean held;
     /** Workers whose request for work waits for the epoch's tail (slices in flight) to settle. */
     private final List<String> waiting = new ArrayList<>();
 
@@ -142,7 +154,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.settings = settings;
         this.plan = plan;
         this.listener = listener;
-        this.aggregators = aggregators;
+        this.aggregators = new ArrayList<>(aggregators);
         this.ranges = ranges;
         this.nextStepToPlan = settings.startStep();
         this.snapshotAdapter = ctx.messageAdapter(AggregatorActor.ShardState.class, ShardSnapshot::new);
@@ -165,6 +177,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 .onMessage(ShardSnapshot.class, this::onShardSnapshot)
                 .onMessage(WorkerLost.class, this::onWorkerLost)
                 .onMessage(ShardProgress.class, this::onShardProgress)
+                .onMessage(HoldAtStepBoundary.class, this::onHold)
+                .onMessage(ShardsMoved.class, this::onShardsMoved)
                 .onMessage(RecheckAdmission.class, m -> {
                     admitAtStepBoundary();
                     return this;
@@ -197,11 +211,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private void newGeneration(String reason) {
         generation++;
         ranks = new ArrayList<>(workers.keySet());
-        AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, Map.copyOf(workers), aggregators);
+        // Mutable copies of registered collection types: the membership reaches shards on other nodes through Kryo.
+        AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, new LinkedHashMap<>(workers),
+                new ArrayList<>(aggregators));
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(m);
         }
-        WorkerActor.Topology t = new WorkerActor.Topology(generation, aggregators, ranges);
+        WorkerActor.Topology t = new WorkerActor.Topology(generation, new ArrayList<>(aggregators), ranges);
         for (ActorRef<WorkerActor.Command> w : workers.values()) {
             w.tell(t);
         }
@@ -226,7 +242,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 return;
             }
         }
-        Planned p = joining.isEmpty() ? planNext() : null;
+        Planned p = joining.isEmpty() && holdFor == null && !held ? planNext() : null;
         if (p != null) {
             handOut(p, p.ranks.indexOf(workerId), ref);
         } else if (planExhausted) {
@@ -370,7 +386,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      * so a joiner's first parameters are those of the step it starts at.
      */
     private void admitAtStepBoundary() {
-        if (joining.isEmpty() || !planned.isEmpty() || finished) {
+        if ((joining.isEmpty() && holdFor == null) || held || !planned.isEmpty() || finished) {
             return;
         }
         shardProgress.clear();
@@ -382,7 +398,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private Behavior<Command> onShardProgress(ShardProgress p) {
         shardProgress.put(p.stats().shard(), p.stats().stepsApplied());
-        if (joining.isEmpty() || !planned.isEmpty() || shardProgress.size() < aggregators.size()) {
+        if ((joining.isEmpty() && holdFor == null) || held || !planned.isEmpty()
+                || shardProgress.size() < aggregators.size()) {
             return this;
         }
         for (long applied : shardProgress.values()) {
@@ -393,12 +410,48 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             }
         }
         shardProgress.clear();
+        if (holdFor != null) {
+            // Joiners wait for the moved shards, and are admitted in the same new generation.
+            held = true;
+            holdFor.tell(nextStepToPlan);
+            holdFor = null;
+            return this;
+        }
+        newGeneration(admitJoiners());
+        retryWaiting();
+        return this;
+    }
+
+    /** Makes the waiting joiners members; returns the reason for the generation that admits them. */
+    private String admitJoiners() {
         String names = String.join(", ", joining.keySet());
         workersJoined += joining.size();
         workers.putAll(joining);
         joining.clear();
-        newGeneration("joined " + names + " at step " + nextStepToPlan);
+        return "joined " + names + " at step " + nextStepToPlan;
+    }
+
+    private Behavior<Command> onHold(HoldAtStepBoundary h) {
+        holdFor = h.replyTo();
+        admitAtStepBoundary();
+        return this;
+    }
+
+    private Behavior<Command> onShardsMoved(ShardsMoved m) {
+        if (m.aggregators().size() != ranges.size()) {
+            listener.onFailure(new IllegalStateException(m.aggregators().size() + " shards moved, the job has "
+                    + ranges.size()));
+            return this;
+        }
+        aggregators = new ArrayList<>(m.aggregators());
+        for (ActorRef<AggregatorActor.Command> a : aggregators) {
+            a.tell(new AggregatorActor.SnapshotTo(snapshotAdapter));
+        }
+        held = false;
+        String reason = m.reason() + " at step " + nextStepToPlan;
+        newGeneration(joining.isEmpty() ? reason : reason + "; " + admitJoiners());
         retryWaiting();
+        maybeFinish();
         return this;
     }
 

@@ -276,4 +276,38 @@ final class TestJobs {
 
     }
 
+
+    /** {@code plain}'s batches, each {@code millis} late: slow enough that cluster changes land mid-run. */
+    static BatchMaker slowed(BatchMaker plain, long millis) {
+        return new BatchMaker() {
+            @Override
+            public TrainBatch make(long step, long epoch, int rank, long[] ids, int[] copies) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return plain.make(step, epoch, rank, ids, copies);
+            }
+
+            @Override
+            public EvalBatch evalBatch(int index, int batchSize) {
+                return plain.evalBatch(index, batchSize);
+            }
+
+            @Override
+            public long skipped() {
+                return 0;
+            }
+        };
+    }
+
+    /** A cluster job's summary as the tests' job runs return it: counters, sample accounting, the final weights. */
+    static String clusterSummary(JobListener.JobResult r) throws com.fasterxml.jackson.core.JsonProcessingException {
+        Map<String, Object> s = new java.util.LinkedHashMap<>(r.counters());
+        s.put("samples_trained_per_epoch", r.samplesTrainedPerEpoch());
+        s.put("duplicate_samples", r.duplicateSamples());
+        s.put("params", t2t.actors.engine.JobAssembly.flatten(r.shards()));
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
+    }
 }

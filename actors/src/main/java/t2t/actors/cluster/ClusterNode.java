@@ -15,9 +15,9 @@ import java.util.function.BiConsumer;
 
 /**
  * Starts one node: joins the cluster through its seed; on the coordinator role hosts the job
- * manager singleton (with the job's coordinator and parameter shards); on the worker role offers
- * {@code workers} workers, which make their own batches (loader and teacher roles run on every
- * worker node, beside the workers that consume them).
+ * manager singleton (with the job's coordinator); on the aggregator role hosts parameter shards;
+ * on the worker role offers {@code workers} workers, which make their own batches (loader and
+ * teacher roles run on every worker node, beside the workers that consume them).
  */
 public final class ClusterNode {
     public static final List<String> ROLES = List.of("worker", "loader", "teacher", "aggregator", "coordinator");
@@ -38,12 +38,13 @@ public final class ClusterNode {
             // The bound address (port 0 means any free port): it names this node's workers cluster-wide.
             String node = MembershipLog.hostPort(Cluster.get(ctx.getSystem()).selfMember().address());
             ctx.spawn(MembershipLog.create(failures), "membership");
-            if (roles.contains("worker") && workers > 0) {
-                ctx.spawn(NodeAgent.create(node, workers, jobs), "agent");
+            boolean worker = roles.contains("worker") && workers > 0;
+            if (worker || roles.contains("aggregator")) {
+                ctx.spawn(NodeAgent.create(node, worker ? workers : 0, roles.contains("aggregator"), jobs), "agent");
             }
             if (roles.contains("coordinator")) {
                 ClusterSingleton.get(ctx.getSystem()).init(
-                        SingletonActor.of(JobManager.create(jobs), JobManager.NAME).withSettings(
+                        SingletonActor.of(JobManager.create(jobs, failures), JobManager.NAME).withSettings(
                                 ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
             }
             return Behaviors.empty();

@@ -44,7 +44,10 @@ public final class ClusterSettings {
                 "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s",
                 "pekko.cluster.run-coordinated-shutdown-when-down = on",
                 // Gradients and parameters use the large-message lane, out of the way of heartbeats and control.
-                "pekko.remote.artery.large-message-destinations = [\"/user/agent/*/*\", \"/system/singletonManagerjob-manager/job-manager/*\"]",
+                // Shard hosts (/user/agent/shards-N) take shard states in 1 MiB pieces; aggregators sit one level below.
+                "pekko.remote.artery.large-message-destinations = [\"/user/agent/*\", \"/user/agent/*/*\","
+                        + " \"/system/singletonManagerjob-manager/job-manager/*\","
+                        + " \"/system/singletonManagerjob-manager/job-manager/*/*\"]",
                 "pekko.remote.artery.advanced.maximum-large-frame-size = " + ShardLayout.MAX_FRAME_BYTES,
                 "pekko.remote.artery.advanced.maximum-frame-size = 256 KiB",
                 // Artery's default (5) spins its stream threads for low latency; beside native training

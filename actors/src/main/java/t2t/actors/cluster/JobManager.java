@@ -3,13 +3,13 @@ package t2t.actors.cluster;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
 import t2t.actors.AggregatorActor;
 import t2t.actors.Coordinator;
 import t2t.actors.LocalJob;
@@ -17,21 +17,34 @@ import t2t.actors.runtime.JobListener;
 import t2t.actors.runtime.ShardRange;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
- * The cluster singleton on the coordinator role: takes a submitted job, gathers the worker nodes,
- * runs the job (its run folder, checkpoints and summary on this node) with the coordinator and the
- * parameter shards as its children, and starts the workers on the worker nodes, including nodes
- * that join while it runs. It keeps nothing durable: when its node is lost the singleton starts
- * on another coordinator node, the client's next (periodic) submission reaches it, and the job
- * resumes from the newest checkpoint in the shared run folder under a new incarnation.
+ * The cluster singleton on the coordinator role: takes a submitted job, gathers the worker and
+ * aggregator nodes, runs the job (its run folder, checkpoints and summary on this node) with the
+ * coordinator as its child, places the parameter shards on the aggregator nodes and starts the
+ * workers on the worker nodes, including nodes that join while it runs.
+ *
+ * <p>Shards: placed round-robin over the aggregator nodes known at the start (sorted by address),
+ * each sent its parameters and, on a resume, its optimizer state; with no aggregator node the
+ * shards run on this node. An aggregator node that joins a running job takes its share at the next
+ * step boundary: the coordinator holds, the moving shards' states (parameters, moments, EMA, step)
+ * come here and go to their new node, and training goes on from the same step, bit for bit as if
+ * nothing had moved. An aggregator node that is lost takes shard state that exists nowhere else, so
+ * the job resumes from its last checkpoint under a new incarnation, as when this node is lost.
+ *
+ * <p>It keeps nothing durable: when its node is lost the singleton starts on another coordinator
+ * node, the client's next (periodic) submission reaches it, and the job resumes from the newest
+ * checkpoint in the shared run folder under a new incarnation.
  */
 public final class JobManager extends AbstractBehavior<JobManager.Command> {
     public static final String NAME = "job-manager";
@@ -45,12 +58,24 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     /** {@code state}: waiting, running, done (detail: the summary JSON) or failed (detail: why). */
     public record JobStatus(String jobId, String state, String detail) {}
 
-    public record WorkersOffered(String node, ActorRef<NodeAgent.Command> agent, int workers) implements Command {}
+    /** A node's offer: {@code workers} workers, and whether it hosts parameter shards (the aggregator role). */
+    public record WorkersOffered(String node, ActorRef<NodeAgent.Command> agent, int workers, boolean aggregator)
+            implements Command {}
 
     public record WorkersStarted(String node, String incarnation, int workers, int replaced) implements Command {}
 
     /** A node could not start its workers (its data or teacher is missing, say): the job cannot start as planned. */
     public record WorkersFailed(String node, String incarnation, String reason) implements Command {}
+
+    /** A node's shard host for an incarnation is ready for its shards. */
+    public record ShardHostUp(String node, String incarnation, ActorRef<ShardHost.Command> host) implements Command {}
+
+    /** A shard runs on {@code node}. */
+    public record ShardPlaced(String node, String incarnation, int shard, ActorRef<AggregatorActor.Command> aggregator)
+            implements Command {}
+
+    /** A node could not host parameter shards (it cannot build the job's optimizer, say). */
+    public record ShardsFailed(String node, String incarnation, String reason) implements Command {}
 
     private record AgentsChanged(Receptionist.Listing listing) implements Command {}
 
@@ -59,10 +84,41 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
 
     private record DriverDone(String summary, Throwable error) implements Command {}
 
+    /** A shard (or a shard host before its shards were placed: shard -1) of an incarnation stopped. */
+    private record ShardLost(String incarnation, String node, int shard) implements Command {}
+
+    /** The coordinator holds at the boundary before {@code step}: shards may move. */
+    private record AtStepBoundary(long step) implements Command {}
+
+    /** The state of a shard about to move, gathered at the step boundary. */
+    private record Gathered(AggregatorActor.ShardState state) implements Command {}
+
+    /** An aggregator node: its agent and, once the incarnation's host is up there, that host. */
+    private static final class Host {
+        final String node;
+        final ActorRef<NodeAgent.Command> agent;
+        ActorRef<ShardHost.Command> ref;
+
+        Host(String node, ActorRef<NodeAgent.Command> agent) {
+            this.node = node;
+            this.agent = agent;
+        }
+    }
+
+    /** Why an incarnation is being replaced: the listener's failure that ends its driver. */
+    private static final class Replaced extends IllegalStateException {
+        Replaced(String why) {
+            super(why);
+        }
+    }
+
     private final ActorContext<Command> ctx;
     private final ClusterJobs jobs;
+    private final BiConsumer<String, String> failures;
+    private final String self;
+    private final ActorRef<ShardGather.Command> gather;
     private final String incarnationBase = UUID.randomUUID().toString().substring(0, 8);
-    private final Map<ActorRef<NodeAgent.Command>, Integer> offers = new LinkedHashMap<>();
+    private final Map<ActorRef<NodeAgent.Command>, WorkersOffered> offers = new LinkedHashMap<>();
     private final Map<ActorRef<NodeAgent.Command>, String> started = new LinkedHashMap<>();
     private Set<ActorRef<NodeAgent.Command>> agents = Set.of();
 
@@ -73,20 +129,46 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     private String incarnation;
     private int minWorkers;
     private int runs;
-    /** Workers of an earlier incarnation that the node agents replaced (the coordinator moved). */
+    /** Workers of an earlier incarnation that the node agents replaced (the coordinator or a shard moved). */
     private int replacedWorkers;
     private ActorRef<Coordinator.Command> coordinator;
-    private final List<ActorRef<AggregatorActor.Command>> aggregators = new ArrayList<>();
     private LocalJob.CompletingListener listener;
+    /** Set when the running incarnation is being replaced after a shard loss: its driver's end restarts the job. */
+    private String replacing;
 
-    public static Behavior<Command> create(ClusterJobs jobs) {
-        return Behaviors.setup(ctx -> new JobManager(ctx, jobs));
+    // The incarnation's shards.
+    private LocalJob.Spec spec;
+    private List<ShardRange> ranges = List.of();
+    /** The aggregator nodes of the incarnation, in placement order (round-robin: shard s on hosts[s % n]). */
+    private final List<Host> hosts = new ArrayList<>();
+    /** This node's own host, when the cluster has no aggregator node. */
+    private ActorRef<ShardHost.Command> localHost;
+    private ActorRef<AggregatorActor.Command>[] shardRefs;
+    private Host[] shardHosts;
+    private List<AggregatorActor.ShardState> startStates;
+    private int placed;
+    /** Shards moved to a joining aggregator node, over the job's incarnations. */
+    private int shardsMoved;
+    /** Where the shards ran at the end of the last incarnation (node to shards), for the summary. */
+    private Map<String, List<Integer>> lastPlacement = Map.of();
+
+    // A move in progress: the shards' new hosts, the gathered states, the shards still to place.
+    private boolean moving;
+    private Host[] moveTo;
+    private final Map<Integer, ActorRef<AggregatorActor.Command>> movedFrom = new HashMap<>();
+    private int moveRemaining;
+
+    public static Behavior<Command> create(ClusterJobs jobs, BiConsumer<String, String> failures) {
+        return Behaviors.setup(ctx -> new JobManager(ctx, jobs, failures));
     }
 
-    private JobManager(ActorContext<Command> ctx, ClusterJobs jobs) {
+    private JobManager(ActorContext<Command> ctx, ClusterJobs jobs, BiConsumer<String, String> failures) {
         super(ctx);
         this.ctx = ctx;
         this.jobs = jobs;
+        this.failures = failures;
+        this.self = MembershipLog.hostPort(Cluster.get(ctx.getSystem()).selfMember().address());
+        this.gather = ctx.spawn(ShardGather.create(), "gather");
         ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, AgentsChanged::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(NodeAgent.KEY, adapter));
         ctx.getLog().info("job manager up at {}", ctx.getSelf().path());
@@ -101,6 +183,12 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 .onMessage(WorkersStarted.class, this::onStarted)
                 .onMessage(WorkersFailed.class, this::onWorkersFailed)
                 .onMessage(Launch.class, this::onLaunch)
+                .onMessage(ShardHostUp.class, this::onShardHostUp)
+                .onMessage(ShardPlaced.class, this::onShardPlaced)
+                .onMessage(ShardsFailed.class, this::onShardsFailed)
+                .onMessage(ShardLost.class, this::onShardLost)
+                .onMessage(AtStepBoundary.class, this::onAtStepBoundary)
+                .onMessage(Gathered.class, this::onGathered)
                 .onMessage(DriverDone.class, this::onDriverDone)
                 .onSignal(Terminated.class, this::onTerminated)
                 .build();
@@ -119,12 +207,16 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             detail = "waiting for " + s.minWorkers() + " workers";
             minWorkers = s.minWorkers();
             replacedWorkers = 0;
+            shardsMoved = 0;
+            offers.clear();
         }
         if ("waiting".equals(state)) {
-            offers.clear();
             for (ActorRef<NodeAgent.Command> a : agents) {
-                a.tell(new NodeAgent.Describe(ctx.getSelf()));
+                if (!offers.containsKey(a)) {
+                    a.tell(new NodeAgent.Describe(ctx.getSelf()));
+                }
             }
+            startWhenOffered();
         }
         s.replyTo().tell(new JobStatus(jobId, state, detail));
         return this;
@@ -132,9 +224,10 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
 
     private Behavior<Command> onAgentsChanged(AgentsChanged c) {
         agents = c.listing().getServiceInstances(NodeAgent.KEY);
+        offers.keySet().retainAll(agents);
         if ("running".equals(state)) {
             for (ActorRef<NodeAgent.Command> a : agents) {
-                if (!started.containsKey(a)) {
+                if (!started.containsKey(a) && hosts.stream().noneMatch(h -> h.agent.equals(a))) {
                     a.tell(new NodeAgent.Describe(ctx.getSelf()));
                 }
             }
@@ -142,16 +235,34 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         return this;
     }
 
+    private int offeredWorkers() {
+        return offers.values().stream().mapToInt(WorkersOffered::workers).sum();
+    }
+
     private Behavior<Command> onOffered(WorkersOffered o) {
-        offers.put(o.agent(), o.workers());
-        int total = offers.values().stream().mapToInt(Integer::intValue).sum();
-        if ("waiting".equals(state) && total >= Math.max(1, minWorkers)) {
-            startDriver(total);
-        } else if ("running".equals(state) && coordinator != null && !started.containsKey(o.agent()) && o.workers() > 0) {
-            ctx.getLog().info("node {} joins the running job with {} workers", o.node(), o.workers());
-            startWorkers(o.agent());
+        if (!agents.contains(o.agent())) {
+            return this;
+        }
+        offers.put(o.agent(), o);
+        if ("waiting".equals(state)) {
+            startWhenOffered();
+        } else if ("running".equals(state) && coordinator != null) {
+            if (!started.containsKey(o.agent()) && o.workers() > 0) {
+                ctx.getLog().info("node {} joins the running job with {} workers", o.node(), o.workers());
+                startWorkers(o.agent());
+            }
+            if (o.aggregator() && !moving && hosts.stream().noneMatch(h -> h.agent.equals(o.agent()))) {
+                beginMove(o);
+            }
         }
         return this;
+    }
+
+    /** Every known node answers first, so that the aggregator nodes among them get their shards from the start. */
+    private void startWhenOffered() {
+        if (offeredWorkers() >= Math.max(1, minWorkers) && offers.keySet().containsAll(agents)) {
+            startDriver(offeredWorkers());
+        }
     }
 
     /** Runs the job's driver (run folder, listener, summary) off the actor's thread; it launches back here. */
@@ -163,17 +274,17 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         cfg.put("workers", Integer.toString(totalWorkers));
         cfg.put("resume", "auto");
         jobConfig = cfg;
-        ActorRef<Command> self = ctx.getSelf();
+        ActorRef<Command> me = ctx.getSelf();
         JobLauncher launcher = (spec, l) -> {
             CompletableFuture<JobListener.JobResult> f = new CompletableFuture<>();
-            self.tell(new Launch(spec, l, f));
+            me.tell(new Launch(spec, l, f));
             return f;
         };
         Thread t = new Thread(() -> {
             try {
-                self.tell(new DriverDone(jobs.run(cfg, launcher), null));
+                me.tell(new DriverDone(jobs.run(cfg, launcher), null));
             } catch (Throwable e) {
-                self.tell(new DriverDone(null, e));
+                me.tell(new DriverDone(null, e));
             }
         }, "t2t-job-" + incarnation);
         t.setDaemon(true);
@@ -181,39 +292,275 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         ctx.getLog().info("job {} starts: {}", jobId, detail);
     }
 
+    /** Places the shards (their hosts first), then starts the coordinator and the workers. */
     private Behavior<Command> onLaunch(Launch l) {
-        LocalJob.Spec spec = l.spec();
+        spec = l.spec();
         listener = new LocalJob.CompletingListener(l.listener(), l.result());
-        List<ShardRange> ranges = ShardLayout.ranges(spec.initialParams().length, spec.shards());
-        List<AggregatorActor.ShardState> restored = spec.restoredShards() == null ? null
-                : ShardLayout.reshard(spec.restoredShards(), ranges);
+        ranges = ShardLayout.ranges(spec.initialParams().length, spec.shards());
+        startStates = spec.restoredShards() == null ? null : ShardLayout.reshard(spec.restoredShards(), ranges);
+        @SuppressWarnings("unchecked")
+        ActorRef<AggregatorActor.Command>[] refs = new ActorRef[ranges.size()];
+        shardRefs = refs;
+        shardHosts = new Host[ranges.size()];
+        placed = 0;
+        hosts.clear();
+        offers.values().stream().filter(WorkersOffered::aggregator)
+                .sorted((a, b) -> a.node().compareTo(b.node()))
+                .forEach(o -> hosts.add(new Host(o.node(), o.agent())));
+        if (hosts.isEmpty()) {
+            ctx.getLog().info("no aggregator node in the cluster: the {} shards run on this node", ranges.size());
+            Host here = new Host(self, null);
+            hosts.add(here);
+            ClusterJobs.ShardSide side = new ClusterJobs.ShardSide(spec.optimizers(), spec.clip(), spec.clipping(),
+                    () -> { });
+            localHost = ctx.spawn(ShardHost.create(self, incarnation, () -> side, gather, ctx.getSelf()),
+                    "shards-" + incarnation, DispatcherSelector.fromConfig("t2t.service-dispatcher"));
+            ctx.watchWith(localHost, new ShardLost(incarnation, self, -1));
+        } else {
+            for (Host h : hosts) {
+                h.agent.tell(new NodeAgent.StartShards(incarnation, jobConfig, ctx.getSelf(), gather));
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onShardHostUp(ShardHostUp up) {
+        if (!up.incarnation().equals(incarnation)) {
+            return this;
+        }
+        Host host = null;
+        for (Host h : moving ? Arrays.asList(moveTo) : hosts) {
+            if (h.node.equals(up.node())) {
+                host = h;
+            }
+        }
+        if (host == null || host.ref != null) {
+            return this;
+        }
+        host.ref = up.host();
+        ctx.watchWith(up.host(), new ShardLost(incarnation, up.node(), -1));
+        if (moving) {
+            continueMove();
+        } else if (hosts.stream().allMatch(h -> h.ref != null)) {
+            for (int s = 0; s < ranges.size(); s++) {
+                ShardRange r = ranges.get(s);
+                AggregatorActor.ShardState start = startStates != null ? startStates.get(s)
+                        : new AggregatorActor.ShardState(s, spec.settings().startStep(),
+                        Arrays.copyOfRange(spec.initialParams(), r.offset(), r.end()), Map.of(), null);
+                send(hosts.get(s % hosts.size()), r, start, startStates != null);
+            }
+            startStates = null;
+        }
+        return this;
+    }
+
+    private void send(Host to, ShardRange r, AggregatorActor.ShardState state, boolean restore) {
+        shardHosts[r.shard()] = to;
+        for (ShardPiece p : ShardPiece.split(state, restore)) {
+            to.ref.tell(new ShardHost.Put(r, p, ctx.getSelf()));
+        }
+    }
+
+    private Behavior<Command> onShardPlaced(ShardPlaced p) {
+        if (!p.incarnation().equals(incarnation) || shardRefs == null) {
+            return this;
+        }
+        ActorRef<AggregatorActor.Command> old = shardRefs[p.shard()];
+        shardRefs[p.shard()] = p.aggregator();
+        ctx.watchWith(p.aggregator(), new ShardLost(incarnation, p.node(), p.shard()));
+        if (moving) {
+            if (old != null) {
+                movedFrom.put(p.shard(), old);
+            }
+            if (--moveRemaining == 0) {
+                finishMove();
+            }
+            return this;
+        }
+        if (++placed < ranges.size()) {
+            return this;
+        }
+        ctx.getLog().info("job {} incarnation {}: {}", jobId, incarnation, placement());
         DispatcherSelector service = DispatcherSelector.fromConfig("t2t.service-dispatcher");
-        for (ShardRange r : ranges) {
-            float[] slice = java.util.Arrays.copyOfRange(spec.initialParams(), r.offset(), r.end());
-            ActorRef<AggregatorActor.Command> a = ctx.spawn(
-                    Behaviors.supervise(AggregatorActor.create(r, slice, spec.optimizers().apply(r), spec.clip(),
-                            spec.clipping())).onFailure(SupervisorStrategy.stop()),
-                    "aggregator-" + incarnation + "-" + r.shard(), service);
-            if (restored != null) {
-                a.tell(new AggregatorActor.Restore(restored.get(r.shard())));
-            }
-            ctx.watch(a);
-            aggregators.add(a);
-        }
-        coordinator = ctx.spawn(Coordinator.create(spec.settings(), spec.plan(), listener, new ArrayList<>(aggregators),
-                ranges), "coordinator-" + incarnation, service);
+        coordinator = ctx.spawn(Coordinator.create(spec.settings(), spec.plan(), listener,
+                new ArrayList<>(Arrays.asList(shardRefs)), ranges), "coordinator-" + incarnation, service);
         ctx.watch(coordinator);
-        for (ActorRef<NodeAgent.Command> a : offers.keySet()) {
-            if (offers.get(a) > 0) {
-                startWorkers(a);
+        for (Map.Entry<ActorRef<NodeAgent.Command>, WorkersOffered> e : offers.entrySet()) {
+            if (e.getValue().workers() > 0) {
+                startWorkers(e.getKey());
             }
         }
+        moveToNewAggregatorNodes();
+        return this;
+    }
+
+    /** Starts a move when an aggregator node offered itself after the shards were placed. */
+    private void moveToNewAggregatorNodes() {
+        for (WorkersOffered o : offers.values()) {
+            if (o.aggregator() && hosts.stream().noneMatch(h -> h.agent != null && h.agent.equals(o.agent()))) {
+                beginMove(o);
+                return;
+            }
+        }
+    }
+
+    /** Which node holds which shards, for the log (and the summary). */
+    private String placement() {
+        Map<String, List<Integer>> byNode = new TreeMap<>();
+        for (int s = 0; s < shardHosts.length; s++) {
+            byNode.computeIfAbsent(shardHosts[s].node, k -> new ArrayList<>()).add(s);
+        }
+        lastPlacement = byNode;
+        StringBuilder b = new StringBuilder();
+        byNode.forEach((node, shards) -> b.append(b.length() == 0 ? "" : "; ").append("shards ").append(shards)
+                .append(" on ").append(node));
+        return b.toString();
+    }
+
+    private Behavior<Command> onShardsFailed(ShardsFailed f) {
+        if (listener != null && f.incarnation().equals(incarnation)) {
+            listener.onFailure(new IllegalStateException("node " + f.node() + " could not host parameter shards: "
+                    + f.reason()));
+        }
+        return this;
+    }
+
+    /**
+     * A shard's state existed only on its node: the incarnation ends and the job resumes from its last
+     * checkpoint (exact accounting comes with it), as when the coordinator's node is lost.
+     */
+    private Behavior<Command> onShardLost(ShardLost l) {
+        if (!l.incarnation().equals(incarnation) || listener == null || replacing != null
+                || !"running".equals(state)) {
+            return this;
+        }
+        List<Integer> lost = new ArrayList<>();
+        for (int s = 0; s < shardHosts.length; s++) {
+            if (shardHosts[s] != null && shardHosts[s].node.equals(l.node())) {
+                lost.add(s);
+            }
+        }
+        if (l.shard() >= 0 && !lost.contains(l.shard())) {
+            return this; // a shard that had moved away
+        }
+        boolean moveTarget = moving && Arrays.stream(moveTo).anyMatch(h -> h.node.equals(l.node()));
+        if (lost.isEmpty() && !moveTarget) {
+            hosts.removeIf(h -> h.node.equals(l.node()));
+            ctx.getLog().info("aggregator node {} left; it held no shards of incarnation {}", l.node(), incarnation);
+            return this;
+        }
+        String why = "aggregator node " + l.node() + " lost with shards " + lost;
+        ctx.getLog().warn("{}: incarnation {} ends; the job resumes from its last checkpoint", why, incarnation);
+        failures.accept(l.node(), "lost its parameter shards");
+        offers.entrySet().removeIf(e -> e.getValue().node().equals(l.node()));
+        started.entrySet().removeIf(e -> !offers.containsKey(e.getKey()));
+        replacing = incarnation;
+        if (coordinator != null) {
+            // Stops the incarnation's steps now; its workers idle until the next incarnation replaces them.
+            ctx.unwatch(coordinator);
+            ctx.stop(coordinator);
+            coordinator = null;
+        }
+        listener.onFailure(new Replaced(why));
         return this;
     }
 
     private void startWorkers(ActorRef<NodeAgent.Command> agent) {
         started.put(agent, incarnation);
         agent.tell(new NodeAgent.StartWorkers(incarnation, jobConfig, coordinator, ctx.getSelf()));
+    }
+
+    /** An aggregator node joined: it takes its round-robin share of the shards at the next step boundary. */
+    private void beginMove(WorkersOffered o) {
+        List<Host> next = new ArrayList<>();
+        for (Host h : hosts) {
+            if (h.agent != null) {
+                next.add(h);
+            }
+        }
+        Host joiner = new Host(o.node(), o.agent());
+        next.add(joiner);
+        moving = true;
+        moveTo = new Host[ranges.size()];
+        for (int s = 0; s < moveTo.length; s++) {
+            moveTo[s] = next.get(s % next.size());
+        }
+        ctx.getLog().info("aggregator node {} joins: shards move at the next step boundary", o.node());
+        o.agent().tell(new NodeAgent.StartShards(incarnation, jobConfig, ctx.getSelf(), gather));
+    }
+
+    /** Once the new hosts are up, holds the coordinator at the next step boundary. */
+    private void continueMove() {
+        for (Host h : moveTo) {
+            if (h.ref == null) {
+                return;
+            }
+        }
+        coordinator.tell(new Coordinator.HoldAtStepBoundary(ctx.messageAdapter(Long.class, AtStepBoundary::new)));
+    }
+
+    private Behavior<Command> onAtStepBoundary(AtStepBoundary b) {
+        if (!moving) {
+            return this;
+        }
+        ActorRef<AggregatorActor.ShardState> sink = ctx.messageAdapter(AggregatorActor.ShardState.class, Gathered::new);
+        moveRemaining = 0;
+        for (int s = 0; s < moveTo.length; s++) {
+            if (moveTo[s] != shardHosts[s]) {
+                moveRemaining++;
+                shardsMoved++;
+                shardRefs[s].tell(new AggregatorActor.GetState(sink));
+            }
+        }
+        ctx.getLog().info("coordinator holds before step {}: {} shards move", b.step(), moveRemaining);
+        if (moveRemaining == 0) {
+            finishMove();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onGathered(Gathered g) {
+        if (!moving) {
+            return this;
+        }
+        int s = g.state().shard();
+        send(moveTo[s], ranges.get(s), g.state(), true);
+        return this;
+    }
+
+    /** Every moved shard runs on its new node: stop the old copies and let the coordinator go on. */
+    private void finishMove() {
+        Set<Host> before = new java.util.HashSet<>(hosts);
+        movedFrom.forEach((shard, old) -> {
+            ctx.unwatch(old);
+            for (Host h : before) {
+                if (h.ref != null) {
+                    h.ref.tell(new ShardHost.Release(old));
+                }
+            }
+        });
+        movedFrom.clear();
+        hosts.clear();
+        for (Host h : moveTo) {
+            if (!hosts.contains(h)) {
+                hosts.add(h);
+            }
+        }
+        for (Host h : before) {
+            if (!hosts.contains(h) && h.ref != null) {
+                ctx.unwatch(h.ref);
+                ctx.stop(h.ref); // only this node's own host can leave the set: the first aggregator node joined
+                localHost = null;
+            }
+        }
+        shardHosts = moveTo.clone();
+        moving = false;
+        moveTo = null;
+        String where = placement();
+        ctx.getLog().info("job {} incarnation {}: shards moved: {}", jobId, incarnation, where);
+        coordinator.tell(new Coordinator.ShardsMoved(new ArrayList<>(Arrays.asList(shardRefs)), "shards moved ("
+                + where + ")"));
+        moveToNewAggregatorNodes();
     }
 
     private Behavior<Command> onStarted(WorkersStarted s) {
@@ -232,23 +579,27 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     }
 
     private Behavior<Command> onTerminated(Terminated t) {
-        if (listener != null && "running".equals(state)) {
+        if (listener != null && "running".equals(state) && replacing == null) {
             listener.onFailure(new IllegalStateException(t.getRef().path().name()
                     + " stopped unexpectedly; see the coordinator node's log"));
         }
         return this;
     }
 
-    /** The summary with the workers this incarnation replaced counted as restarted. */
-    private String withRestarts(String summary) {
-        if (replacedWorkers == 0) {
-            return summary;
-        }
+    /**
+     * The summary with the workers this incarnation replaced counted as restarted, where the shards
+     * ran at the end ({@code shard_placement}: node to shards) and how many moved to joining nodes.
+     */
+    private String withClusterCounters(String summary) {
         try {
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             com.fasterxml.jackson.databind.node.ObjectNode o =
                     (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(summary);
-            o.put("workers_restarted", o.path("workers_restarted").asLong() + replacedWorkers);
+            if (replacedWorkers > 0) {
+                o.put("workers_restarted", o.path("workers_restarted").asLong() + replacedWorkers);
+            }
+            o.set("shard_placement", json.valueToTree(lastPlacement));
+            o.put("shards_moved", shardsMoved);
             return json.writeValueAsString(o);
         } catch (java.io.IOException | ClassCastException e) {
             return summary;
@@ -256,9 +607,29 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     }
 
     private Behavior<Command> onDriverDone(DriverDone d) {
+        boolean restart = replacing != null && d.error() != null;
+        replacing = null;
+        stopShards();
+        if (coordinator != null) {
+            ctx.unwatch(coordinator);
+            ctx.stop(coordinator);
+            coordinator = null;
+        }
+        listener = null;
+        if (restart) {
+            // The workers stay: the next incarnation's StartWorkers replaces them (and counts them restarted).
+            int workers = offeredWorkers();
+            if (workers > 0) {
+                startDriver(workers);
+            } else {
+                state = "waiting";
+                detail = "waiting for workers to resume after an aggregator node was lost";
+            }
+            return this;
+        }
         if (d.error() == null) {
             state = "done";
-            detail = withRestarts(d.summary());
+            detail = withClusterCounters(d.summary());
         } else {
             state = "failed";
             detail = d.error().getMessage() == null ? d.error().toString() : d.error().getMessage();
@@ -268,17 +639,35 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             e.getKey().tell(new NodeAgent.StopJob(e.getValue()));
         }
         started.clear();
-        for (ActorRef<AggregatorActor.Command> a : aggregators) {
-            ctx.unwatch(a);
-            ctx.stop(a);
-        }
-        aggregators.clear();
-        if (coordinator != null) {
-            ctx.unwatch(coordinator);
-            ctx.stop(coordinator);
-            coordinator = null;
-        }
-        listener = null;
         return this;
+    }
+
+    /** Stops the incarnation's shards wherever they run. */
+    private void stopShards() {
+        if (shardRefs != null) {
+            for (ActorRef<AggregatorActor.Command> a : shardRefs) {
+                if (a != null) {
+                    ctx.unwatch(a);
+                }
+            }
+        }
+        for (Host h : hosts) {
+            if (h.ref != null) {
+                ctx.unwatch(h.ref);
+            }
+            if (h.agent != null) {
+                h.agent.tell(new NodeAgent.StopShards(incarnation));
+            }
+        }
+        if (localHost != null) {
+            ctx.stop(localHost);
+            localHost = null;
+        }
+        hosts.clear();
+        shardRefs = null;
+        shardHosts = null;
+        moving = false;
+        moveTo = null;
+        movedFrom.clear();
     }
 }

@@ -39,6 +39,9 @@ public final class JobSubmitter {
         CompletableFuture<Void> up = new CompletableFuture<>();
         org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
                 .registerOnMemberUp(() -> up.complete(null));
+        // The submission can reach the job manager before this member is Up, and a short job can end first:
+        // the client then stops, and its Up never comes.
+        done.whenComplete((s, e) -> up.complete(null));
         try {
             try {
                 up.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -33,5 +33,21 @@ final class ActorMessages {
         KryoRegistrations.add(t2t.actors.cluster.NodeAgent.StartWorkers.class);
         KryoRegistrations.add(t2t.actors.cluster.NodeAgent.StopJob.class);
         KryoRegistrations.add(t2t.actors.cluster.JobManager.WorkersFailed.class);
+        // Parameter shards on aggregator nodes (issue 6): placement, moves, and the shards' own traffic.
+        KryoRegistrations.add(t2t.actors.cluster.JobManager.ShardHostUp.class);
+        KryoRegistrations.add(t2t.actors.cluster.JobManager.ShardPlaced.class);
+        KryoRegistrations.add(t2t.actors.cluster.JobManager.ShardsFailed.class);
+        KryoRegistrations.add(t2t.actors.cluster.NodeAgent.StartShards.class);
+        KryoRegistrations.add(t2t.actors.cluster.NodeAgent.StopShards.class);
+        KryoRegistrations.add(t2t.actors.cluster.ShardPiece.class);
+        KryoRegistrations.add(t2t.actors.cluster.ShardHost.Put.class);
+        KryoRegistrations.add(t2t.actors.cluster.ShardHost.Release.class);
+        KryoRegistrations.add(t2t.actors.cluster.ShardGather.Piece.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.Membership.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.NormPart.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.GetStats.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.Stats.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.SnapshotTo.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.GetState.class);
     }
 }

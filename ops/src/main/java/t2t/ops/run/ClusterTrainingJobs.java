@@ -12,8 +12,10 @@ import java.util.Map;
 
 /**
  * The CLI's side of a cluster node: a worker node builds its students, batches and teacher from
- * the submitted configuration (its own copy of the data at the same path); the coordinator node
- * runs the whole training run (run folder, checkpoints, summary) with the cluster's launcher.
+ * the submitted configuration (its own copy of the data at the same path); an aggregator node
+ * builds the shards' optimizers from it (the data sets the schedule's length and the model's
+ * classes); the coordinator node runs the whole training run (run folder, checkpoints, summary)
+ * with the cluster's launcher.
  */
 public final class ClusterTrainingJobs implements ClusterJobs {
     private final PrintStream err;
@@ -33,6 +35,19 @@ public final class ClusterTrainingJobs implements ClusterJobs {
         try {
             LocalJob.Spec spec = job.spec("worker", run.resolveTeacher(), null);
             return new WorkerSide(spec, job);
+        } catch (RuntimeException e) {
+            job.close();
+            throw e;
+        }
+    }
+
+    /** The optimizers alone: no students and no teacher (an aggregator-only node trains nothing). */
+    @Override
+    public ShardSide shardSide(Map<String, String> config) {
+        JobAssembly job = JobAssembly.prepare(JobConfig.resolve(Map.of(), config));
+        try {
+            LocalJob.Spec spec = job.spec("shards", null, null);
+            return new ShardSide(spec.optimizers(), spec.clip(), spec.clipping(), job);
         } catch (RuntimeException e) {
             job.close();
             throw e;

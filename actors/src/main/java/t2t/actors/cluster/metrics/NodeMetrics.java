@@ -68,6 +68,11 @@ public final class NodeMetrics {
             .help("Incoming messages dropped by validation, by reason").labelNames("reason").register(registry);
     private final Counter nodeFailures = Counter.builder().name("t2t_node_failures")
             .help("Nodes seen lost, by node address and reason").labelNames("node", "reason").register(registry);
+    {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("t2t_shards_hosted")
+                .help("Parameter shards (with their optimizer state) this node runs now")
+                .callback(cb -> cb.call(t2t.actors.cluster.ShardHost.hostedHere())).register(registry);
+    }
 
     /** A node with its own registry; production code uses {@link #global()}, tests a fresh one. */
     public NodeMetrics() {}
