@@ -10,7 +10,6 @@ import t2t.actors.cluster.MeteredListener;
 import t2t.actors.cluster.WireStats;
 import t2t.actors.cluster.metrics.MetricsServer;
 import t2t.actors.cluster.metrics.NodeMetrics;
-import t2t.actors.cluster.tls.TlsConfig;
 import t2t.ops.run.ClusterTrainingJobs;
 import t2t.protocol.UserInputException;
 
@@ -42,8 +41,12 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "workers (devices) on this node")
     int workers;
 
-    @Option(names = "--tls", paramLabel = "DIR", description = "this node's folder from ./t2t certs (mutual TLS)")
+    @Option(names = "--tls", paramLabel = "DIR", description = "this node's folder from ./t2t certs (mutual TLS;"
+            + " required unless --insecure)")
     Path tls;
+
+    @Option(names = "--insecure", description = ClusterTls.INSECURE_HELP)
+    boolean insecure;
 
     @Option(names = "--metrics-port", defaultValue = "0", description = "Prometheus endpoint port (0: off)")
     int metricsPort;
@@ -60,11 +63,7 @@ public final class NodeCommand implements Callable<Integer> {
         if (workers < 0) {
             throw new UserInputException("--workers " + workers + ": must be 0 or more");
         }
-        Config tlsConfig = tls == null ? null : TlsConfig.forDir(tls);
-        if (tls == null) {
-            System.err.println("t2t: node without --tls: the cluster's traffic is not encrypted or authenticated"
-                    + " (make certificates with ./t2t certs)");
-        }
+        Config tlsConfig = ClusterTls.settings("node", tls, insecure);
         String me = host != null ? host : ClusterAddress.defaultHost(seedHost);
         NodeMetrics metrics = metrics();
         // Set once the system is up; the metered listener reads it only while a job runs.

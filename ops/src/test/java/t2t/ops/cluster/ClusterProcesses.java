@@ -56,9 +56,7 @@ final class ClusterProcesses implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("node", "--seed", seed(), "--port", Integer.toString(port),
                 "--roles", roles, "--workers", "1"));
         args.addAll(List.of(extra));
-        if (tls != null) {
-            args.addAll(List.of("--tls", tls.toString()));
-        }
+        args.addAll(tls == null ? List.of("--insecure") : List.of("--tls", tls.toString()));
         return java(name, args);
     }
 
@@ -69,9 +67,7 @@ final class ClusterProcesses implements AutoCloseable {
                 "--data", "synthetic:" + samples));
         args.addAll(JOB);
         args.addAll(List.of(extra));
-        if (tls != null) {
-            args.addAll(List.of("--tls", tls.toString()));
-        }
+        args.addAll(tls == null ? List.of("--insecure") : List.of("--tls", tls.toString()));
         return java("train-" + name, args);
     }
 
