@@ -31,7 +31,15 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
     private static final String GRADIENT = "G";
     private static final String PARAMS = "P";
 
+    private final long maxMessageBytes;
+
     public TensorMessageSerializer(ExtendedActorSystem system) {
+        this(FrameLimit.of(system));
+    }
+
+    /** A serializer that drops payloads over {@code maxMessageBytes} (the cluster's frame limit). */
+    TensorMessageSerializer(long maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     @Override
@@ -77,7 +85,11 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
 
     @Override
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-        String reason;
+        String reason = FrameLimit.exceeded(bytes.length, maxMessageBytes);
+        if (reason != null) {
+            WireStats.dropped("tensor oversized");
+            throw new NotSerializableException("tensor message dropped: " + reason);
+        }
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             TensorChunk first = null;
@@ -95,6 +107,12 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
                     first = c;
                     if (c.getShardElements() < 0 || c.getShardElements() > MAX_SHARD_ELEMENTS) {
                         throw new Refused("shard of " + c.getShardElements() + " elements");
+                    }
+                    // Every element travels as 4 bytes of this message: a header that claims more
+                    // would make us allocate memory the sender never sent (a forged message's cheap OOM).
+                    if (c.getShardElements() * Float.BYTES > bytes.length) {
+                        throw new Refused("shard of " + c.getShardElements() + " elements in a message of "
+                                + bytes.length + " bytes");
                     }
                     data = new float[(int) c.getShardElements()];
                 } else if (c.getStep() != first.getStep() || c.getGeneration() != first.getGeneration()
