@@ -35,6 +35,13 @@ class ClusterTlsTest {
     }
 
     @Test
+    void aNodeNeedsASeedOrDiscoveryAndDiscoveryNeedsAHost() {
+        assertTrue(refused("node", "--insecure").contains("--seed HOST:PORT"));
+        assertTrue(refused("node", "--insecure", "--discovery", "kubernetes").contains("needs --host"));
+        assertTrue(refused("node", "--insecure", "--discovery", "dns", "--host", "10.0.0.1").contains("--discovery dns"));
+    }
+
+    @Test
     void insecureMeansPlainTcpAndACertificateFolderMeansTls() throws Exception {
         assertNull(ClusterTls.settings("node", null, true));
         Path certs = tmp.resolve("certs");
