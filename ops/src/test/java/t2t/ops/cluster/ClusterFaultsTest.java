@@ -71,17 +71,27 @@ class ClusterFaultsTest {
     @Test
     void workerNodeAddedMidEpochTrainsFromTheNextStepAndThroughputRises(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
-            c.node("n1", c.seedPort, ALL, null);
+            Process n1 = c.node("n1", c.seedPort, ALL, null);
             // 300 steps of 96: long enough for the second JVM to start, load its data and join with
             // a hundred steps or more left to measure.
             int samples = 96 * 300;
             Process train = c.train("b", 1, null, samples, JOIN_JOB, "--epochs", "1");
             // One worker's pace is read before the second JVM starts: its start-up (class loading,
             // natives, data) takes CPU from the running worker until it joins.
+            ClusterProcesses.await("step 10", 150, () -> c.reached("b", 10) || !train.isAlive());
+            CpuShare alone = CpuShare.start(n1);
             ClusterProcesses.await("step 40", 150, () -> c.reached("b", 40) || !train.isAlive());
+            double othersAlone = alone.othersCores();
             int launched = c.stepRates("b").size();
-            c.node("n2", ClusterProcesses.freePort(), WORKER, null);
+            Process n2 = c.node("n2", ClusterProcesses.freePort(), WORKER, null);
+            Pattern admitted = Pattern.compile("generation 1: 2 workers \\(joined .* at step (\\d+)\\)");
+            ClusterProcesses.await("the join", 150, () -> admitted.matcher(c.log("n1.err")).find() || !train.isAlive());
+            Matcher j = admitted.matcher(c.log("n1.err"));
+            int joinedAt = j.find() ? Integer.parseInt(j.group(1)) : 0;
+            ClusterProcesses.await("5 steps after the join", 150, () -> c.reached("b", joinedAt + 5) || !train.isAlive());
+            CpuShare together = CpuShare.start(n1, n2);
             JsonNode s = c.summary(train, "b", 240);
+            double othersTogether = together.othersCores();
             assertEquals("[" + samples + "]", s.get("samples_trained_per_epoch").toString());
             assertEquals(0, s.get("duplicate_samples").asInt());
             assertEquals(0, s.get("workers_restarted").asInt());
@@ -99,8 +109,13 @@ class ClusterFaultsTest {
             double before = median(steps, 10, launched);
             double after = median(steps, joined + 5, last - 3);
             System.out.printf("second node started at step %d, joined at step %d of %d: %.0f img/s with 1 worker,"
-                    + " %.0f img/s with 2 (%.2fx)%n", launched, joined, last, before, after, after / before);
+                    + " %.0f img/s with 2 (%.2fx); other processes kept %.2f and %.2f cores busy%n", launched, joined,
+                    last, before, after, after / before, othersAlone, othersTogether);
             assertTrue(last - 3 - joined - 5 >= 20, "at least 20 steps after the join (joined at " + joined + " of " + last + ")");
+            // The second worker needs the second core: on a machine where other processes kept more
+            // than half a core busy, no rise can be expected, and the comparison is not made.
+            org.junit.jupiter.api.Assumptions.assumeTrue(othersAlone <= 0.5 && othersTogether <= 0.5,
+                    "other processes kept " + othersAlone + " and " + othersTogether + " cores busy: throughput not compared");
             assertTrue(after >= 1.2 * before, "throughput rose from " + before + " to " + after + " img/s");
         }
     }
