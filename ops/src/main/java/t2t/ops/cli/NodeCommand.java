@@ -84,6 +84,11 @@ public final class NodeCommand implements Callable<Integer> {
             throw new UserInputException("node --discovery needs --host: the address other nodes reach this one at"
                     + " (Kubernetes: the pod IP)");
         }
+        if (discovery != null && (managementPort < 1 || managementPort > 65535)) {
+            // Bootstrap probes every contact point at this one port, so it cannot be "any free port".
+            throw new UserInputException("--management-port " + managementPort + ": must be 1 to 65535 (the same on"
+                    + " every node)");
+        }
         for (String r : roles) {
             if (!ClusterNode.ROLES.contains(r)) {
                 throw new UserInputException("--roles " + r + ": unknown role; use " + String.join(",", ClusterNode.ROLES));

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import t2t.ops.Main;
 
-/** Cluster commands refuse plain TCP unless told {@code --insecure}, and say how to get certificates. */
-class ClusterTlsTest {
+/** The cluster commands' argument rules: TLS unless {@code --insecure} (saying how to get certificates), a seed or discovery. */
+class ClusterCommandArgsTest {
     @TempDir Path tmp;
 
     @Test
@@ -39,6 +39,8 @@ class ClusterTlsTest {
         assertTrue(refused("node", "--insecure").contains("--seed HOST:PORT"));
         assertTrue(refused("node", "--insecure", "--discovery", "kubernetes").contains("needs --host"));
         assertTrue(refused("node", "--insecure", "--discovery", "dns", "--host", "10.0.0.1").contains("--discovery dns"));
+        assertTrue(refused("node", "--insecure", "--discovery", "config", "--host", "127.0.0.1", "--management-port", "0")
+                .contains("--management-port 0"));
     }
 
     @Test
