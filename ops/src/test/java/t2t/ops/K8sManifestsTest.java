@@ -118,6 +118,29 @@ class K8sManifestsTest {
                 "every node reads the checkpoints the coordinator wrote");
     }
 
+    @Test
+    void thePodsArgumentsAreAValidNodeCommandLine() {
+        Map<String, Object> pod = map(map(map(get("StatefulSet/t2t").get("spec")).get("template")).get("spec"));
+        Map<String, Object> container = map(list(pod.get("containers")).get(0));
+        Map<String, String> env = new HashMap<>();
+        map(get("ConfigMap/t2t-node").get("data")).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        env.put("POD_IP", "10.1.2.3");
+        env.put("POD_NAME", "t2t-0");
+        // Kubernetes expands $(VAR) in args from the container's environment.
+        List<String> args = strings(container.get("args")).stream().map(a -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\((\\w+)\\)").matcher(a);
+            return m.replaceAll(r -> java.util.regex.Matcher.quoteReplacement(env.getOrDefault(r.group(1), r.group())));
+        }).toList();
+        picocli.CommandLine.ParseResult parsed = Main.commandLine().parseArgs(args.toArray(String[]::new));
+        picocli.CommandLine.ParseResult node = parsed.subcommand();
+        assertEquals("node", node.commandSpec().name());
+        assertEquals("kubernetes", node.matchedOptionValue("--discovery", ""));
+        assertEquals("10.1.2.3", node.matchedOptionValue("--host", ""));
+        assertEquals("/etc/t2t/tls", String.valueOf(node.matchedOptionValue("--tls", (Object) null)));
+        assertEquals(Integer.parseInt(env.get("T2T_REQUIRED_CONTACT_POINTS")),
+                (int) node.matchedOptionValue("--required-contact-points", 0));
+    }
+
     private static Map<String, Object> get(String kindAndName) {
         Map<String, Object> m = BY_KIND_AND_NAME.get(kindAndName);
         assertNotNull(m, kindAndName + " in ops/k8s, found " + BY_KIND_AND_NAME.keySet());

@@ -32,11 +32,18 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     }
 
     private final ExtendedActorSystem system;
+    private final long maxMessageBytes;
     private final ThreadLocal<Kryo> kryo = ThreadLocal.withInitial(this::newKryo);
 
     /** Pekko instantiates serializers with the actor system (null in tests without references). */
     public KryoSerializer(ExtendedActorSystem system) {
+        this(system, FrameLimit.of(system));
+    }
+
+    /** A serializer that drops payloads over {@code maxMessageBytes} (the cluster's frame limit). */
+    KryoSerializer(ExtendedActorSystem system, long maxMessageBytes) {
         this.system = system;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     private Kryo newKryo() {
@@ -84,11 +91,19 @@ public final class KryoSerializer extends SerializerWithStringManifest {
             WireStats.dropped("unregistered type");
             throw new NotSerializableException("unregistered message type " + manifest);
         }
+        String oversized = FrameLimit.exceeded(bytes.length, maxMessageBytes);
+        if (oversized != null) {
+            WireStats.dropped("oversized " + type.getSimpleName());
+            throw new NotSerializableException(manifest + " dropped: " + oversized);
+        }
         try (Input in = new Input(bytes)) {
             return kryo.get().readObject(in, type);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A few forged bytes can declare an array or collection of 2^31 elements, which Kryo
+            // allocates before it finds the input too short. That allocation fails on its own, with
+            // nothing else allocated, so the node goes on; uncaught, the Error would stop the node.
             WireStats.dropped("malformed " + type.getSimpleName());
-            NotSerializableException n = new NotSerializableException("malformed " + manifest + ": " + e.getMessage());
+            NotSerializableException n = new NotSerializableException("malformed " + manifest + ": " + e);
             n.initCause(e);
             throw n;
         }

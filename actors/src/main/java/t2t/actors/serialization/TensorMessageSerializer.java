@@ -31,7 +31,15 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
     private static final String GRADIENT = "G";
     private static final String PARAMS = "P";
 
+    private final long maxMessageBytes;
+
     public TensorMessageSerializer(ExtendedActorSystem system) {
+        this(FrameLimit.of(system));
+    }
+
+    /** A serializer that drops payloads over {@code maxMessageBytes} (the cluster's frame limit). */
+    TensorMessageSerializer(long maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     @Override
@@ -77,7 +85,12 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
 
     @Override
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-        String reason;
+        String code;
+        String reason = FrameLimit.exceeded(bytes.length, maxMessageBytes);
+        if (reason != null) {
+            WireStats.dropped("tensor oversized");
+            throw new NotSerializableException("tensor message dropped: " + reason);
+        }
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             TensorChunk first = null;
@@ -86,7 +99,7 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
             while (!in.isAtEnd()) {
                 int len = in.readRawVarint32();
                 if (len < 0 || len > TensorCodec.MAX_CHUNK_BYTES + 4096) {
-                    throw new Refused("chunk of " + len + " bytes");
+                    throw new Refused("oversized", "chunk of " + len + " bytes");
                 }
                 int limit = in.pushLimit(len);
                 TensorChunk c = TensorChunk.parseFrom(in);
@@ -94,25 +107,31 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
                 if (first == null) {
                     first = c;
                     if (c.getShardElements() < 0 || c.getShardElements() > MAX_SHARD_ELEMENTS) {
-                        throw new Refused("shard of " + c.getShardElements() + " elements");
+                        throw new Refused("oversized", "shard of " + c.getShardElements() + " elements");
+                    }
+                    // Every element travels as 4 bytes of this message: a header that claims more
+                    // would make us allocate memory the sender never sent (a forged message's cheap OOM).
+                    if (c.getShardElements() * Float.BYTES > bytes.length) {
+                        throw new Refused("oversized", "shard of " + c.getShardElements() + " elements in a message of "
+                                + bytes.length + " bytes");
                     }
                     data = new float[(int) c.getShardElements()];
                 } else if (c.getStep() != first.getStep() || c.getGeneration() != first.getGeneration()
                         || c.getChunkCount() != first.getChunkCount() || c.getShard() != first.getShard()) {
-                    throw new Refused("chunk " + c.getChunkIndex() + " disagrees with the message's header");
+                    throw new Refused("inconsistent", "chunk " + c.getChunkIndex() + " disagrees with the message's header");
                 }
                 String bad = TensorCodec.validate(c, first.getShardElements());
                 if (bad != null) {
-                    throw new Refused(bad);
+                    throw new Refused("invalid", bad);
                 }
                 if (c.getChunkIndex() != expected || c.getOffset() != (long) expected * TensorCodec.MAX_CHUNK_FLOATS) {
-                    throw new Refused("chunk " + c.getChunkIndex() + " at offset " + c.getOffset() + " out of order");
+                    throw new Refused("out-of-order", "chunk " + c.getChunkIndex() + " at offset " + c.getOffset() + " out of order");
                 }
                 TensorCodec.decodeInto(c, data, 0);
                 expected++;
             }
             if (first == null || expected != first.getChunkCount()) {
-                throw new Refused("incomplete: " + expected + " of " + (first == null ? "?" : first.getChunkCount()) + " chunks");
+                throw new Refused("incomplete", "incomplete: " + expected + " of " + (first == null ? "?" : first.getChunkCount()) + " chunks");
             }
             if (GRADIENT.equals(manifest)) {
                 return new AggregatorActor.Gradient(first.getStep(), first.getGeneration(), first.getSender(), data,
@@ -122,19 +141,26 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
                 return new WorkerActor.ShardParams(first.getStep(),
                         new ShardRange(first.getShard(), (int) first.getShardOffset(), data.length), data);
             }
+            code = "unknown-manifest";
             reason = "unknown manifest " + manifest;
         } catch (Refused e) {
+            code = e.code;
             reason = e.getMessage();
         } catch (IOException | RuntimeException e) {
+            code = "malformed";
             reason = "malformed: " + e.getMessage();
         }
-        WireStats.dropped("tensor " + reason);
+        // The count's label is a fixed code: forged input must not mint new time series.
+        WireStats.dropped("tensor " + code);
         throw new NotSerializableException("tensor message dropped: " + reason);
     }
 
     private static final class Refused extends Exception {
-        Refused(String reason) {
+        final String code;
+
+        Refused(String code, String reason) {
             super(reason, null, false, false);
+            this.code = code;
         }
     }
 }

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.io.NotSerializableException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class KryoSerializerTest {
@@ -42,5 +44,24 @@ class KryoSerializerTest {
     @Test
     void malformedBytesAreAnErrorNotACrash() {
         assertThrows(NotSerializableException.class, () -> kryo.fromBinary(new byte[] {(byte) 0xFF}, "[F"));
+    }
+
+    @Test
+    void aFewBytesDeclaringAHugeArrayAreDroppedNotAnOutOfMemoryError() {
+        // double[] of length 2^31 - 3 (varint length + 1): 16 GiB, more than any test JVM's heap.
+        byte[] forged = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 1, 2, 3};
+        long before = t2t.actors.cluster.WireStats.total();
+        NotSerializableException e = assertThrows(NotSerializableException.class, () -> kryo.fromBinary(forged, "[D"));
+        assertTrue(e.getMessage().startsWith("malformed [D"), e.getMessage());
+        assertEquals(before + 1, t2t.actors.cluster.WireStats.total());
+    }
+
+    @Test
+    void payloadsOverTheFrameLimitAreDroppedBeforeDecoding() throws Exception {
+        byte[] bytes = kryo.toBinary(new float[100]);
+        assertEquals(100, ((float[]) new KryoSerializer(null, bytes.length).fromBinary(bytes, "[F")).length);
+        NotSerializableException e = assertThrows(NotSerializableException.class,
+                () -> new KryoSerializer(null, bytes.length - 1).fromBinary(bytes, "[F"));
+        assertTrue(e.getMessage().contains("oversized"), e.getMessage());
     }
 }

@@ -84,4 +84,28 @@ class TensorMessageSerializerTest {
         c.writeDelimitedTo(bo);
         return bo.toByteArray();
     }
+
+    @Test
+    void payloadsOverTheFrameLimitAreDroppedBeforeDecoding() throws Exception {
+        float[] data = randomFloats(1000);
+        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", data, 8, false);
+        byte[] bytes = ser.toBinary(g);
+        TensorMessageSerializer limited = new TensorMessageSerializer(bytes.length);
+        assertArrayEquals(data, ((AggregatorActor.Gradient) limited.fromBinary(bytes, "G")).data(), "at the limit: kept");
+        long before = WireStats.byReason().getOrDefault("tensor oversized", 0L);
+        TensorMessageSerializer smaller = new TensorMessageSerializer(bytes.length - 1);
+        NotSerializableException e = assertThrows(NotSerializableException.class, () -> smaller.fromBinary(bytes, "G"));
+        assertTrue(e.getMessage().contains("oversized"), e.getMessage());
+        assertEquals(before + 1, WireStats.byReason().get("tensor oversized"));
+    }
+
+    @Test
+    void aHeaderClaimingMoreElementsThanTheMessageCarriesIsRefusedBeforeAllocating() throws Exception {
+        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", randomFloats(10), 8, false);
+        TensorChunk c = TensorChunk.parseDelimitedFrom(new java.io.ByteArrayInputStream(ser.toBinary(g)));
+        // 2^28 floats (1 GiB) claimed by a 100-byte message: a node with a small heap would die allocating it.
+        byte[] forged = delimited(c.toBuilder().setShardElements(TensorMessageSerializer.MAX_SHARD_ELEMENTS).build());
+        NotSerializableException e = assertThrows(NotSerializableException.class, () -> ser.fromBinary(forged, "G"));
+        assertTrue(e.getMessage().contains("elements in a message of"), e.getMessage());
+    }
 }

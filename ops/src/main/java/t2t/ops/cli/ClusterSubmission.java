@@ -2,7 +2,6 @@ package t2t.ops.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import t2t.actors.cluster.JobSubmitter;
-import t2t.actors.cluster.tls.TlsConfig;
 import t2t.actors.config.JobConfig;
 import t2t.protocol.UserInputException;
 
@@ -22,7 +21,7 @@ import java.util.UUID;
 final class ClusterSubmission {
     private ClusterSubmission() {}
 
-    static Map<String, Object> run(JobConfig cfg, Path tls, int minWorkers) {
+    static Map<String, Object> run(JobConfig cfg, Path tls, boolean insecure, int minWorkers) {
         String seed = cfg.get(JobConfig.CLUSTER);
         String seedHost = ClusterAddress.host(seed, "--cluster");
         ClusterAddress.port(seed, "--cluster");
@@ -34,6 +33,7 @@ final class ClusterSubmission {
         if (minWorkers < 1) {
             throw new UserInputException("--min-workers " + minWorkers + ": must be 1 or more");
         }
+        com.typesafe.config.Config tlsConfig = ClusterTls.settings("train --cluster", tls, insecure);
         Map<String, String> raw = new LinkedHashMap<>();
         cfg.asMap().forEach((k, v) -> raw.put(k, String.valueOf(v)));
         raw.put("cluster", "");
@@ -44,7 +44,7 @@ final class ClusterSubmission {
         String out = raw.get("out");
         raw.put("out", Path.of(out).toAbsolutePath().toString());
         String summary = JobSubmitter.submit(ClusterAddress.defaultHost(seedHost), seed,
-                tls == null ? null : TlsConfig.forDir(tls), UUID.randomUUID().toString(), raw, minWorkers,
+                tlsConfig, UUID.randomUUID().toString(), raw, minWorkers,
                 Duration.ofDays(30), System.err);
         try {
             return Json.MAPPER.readValue(summary, new TypeReference<LinkedHashMap<String, Object>>() { });

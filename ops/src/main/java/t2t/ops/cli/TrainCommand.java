@@ -29,8 +29,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the summary as one JSON line on stdout")
     boolean json;
 
-    @Option(names = "--tls", paramLabel = "DIR", description = "with --cluster: this client's folder from ./t2t certs")
+    @Option(names = "--tls", paramLabel = "DIR", description = "with --cluster: this client's folder from ./t2t certs"
+            + " (required unless --insecure)")
     Path tls;
+
+    @Option(names = "--insecure", description = "with --cluster: " + ClusterTls.INSECURE_HELP)
+    boolean insecure;
 
     @Option(names = "--min-workers", defaultValue = "1",
             description = "with --cluster: wait until the worker nodes offer this many workers before starting")
@@ -47,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
         JobConfig cfg = JobOptions.resolve(config, JobOptions.givenFlags(spec));
         Map<String, Object> summary = cfg.get(JobConfig.CLUSTER).isBlank()
                 ? new TrainingRun(cfg, System.err).run()
-                : ClusterSubmission.run(cfg, tls, minWorkers);
+                : ClusterSubmission.run(cfg, tls, insecure, minWorkers);
         if (json) {
             Json.print(summary);
         } else {

@@ -56,22 +56,23 @@ final class ClusterProcesses implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("node", "--seed", seed(), "--port", Integer.toString(port),
                 "--roles", roles, "--workers", "1"));
         args.addAll(List.of(extra));
-        if (tls != null) {
-            args.addAll(List.of("--tls", tls.toString()));
-        }
+        args.addAll(tls == null ? List.of("--insecure") : List.of("--tls", tls.toString()));
         return java(name, args);
     }
 
     /** {@code samples} synthetic samples: an epoch of {@code samples / 24} steps. */
     Process train(String name, int minWorkers, Path tls, int samples, String... extra) throws IOException {
+        return train(name, minWorkers, tls, samples, JOB, extra);
+    }
+
+    /** A job of {@code samples} synthetic samples with the given model and batch flags instead of {@link #JOB}. */
+    Process train(String name, int minWorkers, Path tls, int samples, List<String> job, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("train", "--cluster", seed(), "--min-workers",
                 Integer.toString(minWorkers), "--out", dir.resolve("runs").toString(), "--name", name, "--json",
                 "--data", "synthetic:" + samples));
-        args.addAll(JOB);
+        args.addAll(job);
         args.addAll(List.of(extra));
-        if (tls != null) {
-            args.addAll(List.of("--tls", tls.toString()));
-        }
+        args.addAll(tls == null ? List.of("--insecure") : List.of("--tls", tls.toString()));
         return java("train-" + name, args);
     }
 
@@ -95,6 +96,18 @@ final class ClusterProcesses implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** {step, img/s} of every logged training step of the run, in order. */
+    List<double[]> stepRates(String name) throws IOException {
+        List<double[]> out = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir(name).resolve("metrics.jsonl"))) {
+            JsonNode j = Json.MAPPER.readTree(line);
+            if (j.has("step") && j.has("img_per_s")) {
+                out.add(new double[] {j.get("step").asDouble(), j.get("img_per_s").asDouble()});
+            }
+        }
+        return out;
     }
 
     /** The Prometheus text of a node's metrics endpoint. */
