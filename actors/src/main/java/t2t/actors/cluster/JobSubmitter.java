@@ -48,7 +48,7 @@ public final class JobSubmitter {
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new t2t.protocol.UserInputException("no cluster answers at " + seed + " within "
                         + JOIN_TIMEOUT.toSeconds() + " s: start one with ./t2t node --seed " + seed
-                        + " (and --tls DIR when the cluster uses TLS)");
+                        + " --tls DIR/<node>, and give this command the same kind of --tls (or both --insecure)");
             }
             JobManager.JobStatus s = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!"done".equals(s.state())) {
