@@ -123,6 +123,8 @@ public final class JobConfig {
             "native compute threads per worker (0: this machine's cores divided by the workers)"));
     public static final ConfigKey<Integer> AGGREGATORS = key(integer("aggregators", 2, 1, 1024,
             "parameter shards, one aggregator actor each"));
+    public static final ConfigKey<Boolean> STAGED_BACKWARD = key(flag("staged-backward", true,
+            "backward stage by stage (tokens, then each block) so gradient buckets leave during backward"));
     public static final ConfigKey<String> SYNC = key(string("sync", "sync",
             "sync | stale:S (bounded staleness) | local:H (average every H steps)"));
     public static final ConfigKey<Long> SEED = key(longInt("seed", 42, 0, Long.MAX_VALUE, "seed of everything random"));

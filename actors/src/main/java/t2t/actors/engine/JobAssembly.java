@@ -247,7 +247,7 @@ public final class JobAssembly implements AutoCloseable {
         if (cfg.get(JobConfig.TOKEN_LABEL)) {
             ob.optTokenLabel(cfg.get(JobConfig.CLS_WEIGHT), cfg.get(JobConfig.DENSE_WEIGHT));
         }
-        StagedForward staged = model instanceof StagedForward st ? st : null;
+        StagedForward staged = model instanceof StagedForward st && cfg.get(JobConfig.STAGED_BACKWARD) ? st : null;
         return new DjlStudent(m, model, fwd, staged, ob.build(), threadsPerWorker());
     }
 
