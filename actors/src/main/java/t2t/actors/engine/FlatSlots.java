@@ -124,15 +124,6 @@ public final class FlatSlots {
     }
 
     /**
-     * After a backward: gradients of trainable slots (zeroed afterwards: the engine accumulates
-     * them across backward calls) and the current values of buffer slots, into {@code dst}.
-     */
-    public void takeGradients(float[] dst) {
-        copyGradients(0, size, dst, 0);
-        zeroGradients();
-    }
-
-    /**
      * The gradient of {@code [from, to)} (buffer slots: their current values), copied straight from
      * the engine's gradient tensors into {@code dst} at {@code dstOffset}; the engine's gradients stay
      * in place until {@link #zeroGradients()}.
