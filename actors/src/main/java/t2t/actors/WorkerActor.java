@@ -79,7 +79,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private final TreeMap<Long, Work> requested = new TreeMap<>();
     private boolean noMoreWork;
     private Work pendingEval;
-    private float[] grad;
+    /** The whole gradient, for this worker's own optimizer in {@code local:H} mode; null otherwise. */
+    private final float[] grad;
 
     public static Behavior<Command> create(String id, Supplier<StudentCompute> student, Evaluator evaluator,
                                            ActorRef<Coordinator.Command> coordinator,
@@ -115,7 +116,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         this.sync = sync;
         this.seed = seed;
         this.prefetch = prefetch;
-        this.grad = new float[student.numParams()];
+        this.grad = local == null ? null : new float[student.numParams()];
         coordinator.tell(new Coordinator.Register(id, ctx.getSelf(), student.numParams()));
     }
 
@@ -172,11 +173,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     private Behavior<Command> onShardParams(ShardParams p) {
         ShardRange r = p.range();
-        if (r.offset() < 0 || p.data().length != r.length() || (long) r.offset() + r.length() > grad.length) {
+        if (r.offset() < 0 || p.data().length != r.length() || (long) r.offset() + r.length() > student.numParams()) {
             // Parameters from another model or a forged message must not crash the replica.
             t2t.actors.cluster.WireStats.dropped("parameters outside the model");
             ctx.getLog().warn("{} dropped parameters for [{}, +{}) of {} values", id, r.offset(), p.data().length,
-                    grad.length);
+                    student.numParams());
             return this;
         }
         student.writeParams(r.offset(), p.data());
@@ -238,14 +239,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             loss = student.trainStep(b.batch(), noiseSeed, grad);
             localStep(w, b.batch().size());
         } else {
-            // Each shard's bucket leaves as soon as it is copied out of the engine, last layers
-            // first as DDP's buckets fire, so its aggregator averages while earlier ones are copied.
-            loss = student.trainStep(b.batch(), noiseSeed, grad, bucketOrder, r -> {
-                float[] slice = new float[r.length()];
-                System.arraycopy(grad, r.offset(), slice, 0, r.length());
-                aggregators.get(r.shard()).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
-                        b.batch().size(), w.snapshotAfter()));
-            });
+            // Each shard's bucket leaves as soon as backward has finished it, last layers first as
+            // DDP's buckets fire, so its aggregator averages and updates while the rest of backward runs.
+            loss = student.trainStep(b.batch(), noiseSeed, bucketOrder, (r, slice) ->
+                    aggregators.get(r.shard()).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
+                            b.batch().size(), w.snapshotAfter())));
         }
         double computeMs = (System.nanoTime() - t0) / 1e6;
         coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),

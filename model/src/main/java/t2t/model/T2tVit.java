@@ -43,7 +43,7 @@ import java.util.SplittableRandom;
  * <p>Tokens are [cls, (dist), patches]; the position table is the fixed sinusoid of that length,
  * in the state dict and not trained.
  */
-public final class T2tVit extends NamedBlock implements VisionModel {
+public final class T2tVit extends NamedBlock implements VisionModel, StagedForward {
     private final T2tConfig config;
     private final Parameter clsToken;
     private final Parameter distToken;
@@ -171,6 +171,68 @@ public final class T2tVit extends NamedBlock implements VisionModel {
 
     /** Features after the final norm, [B, prefix + N, D], and the heads on them. */
     public ModelOutputs forwardParts(ParameterStore ps, NDArray images, boolean training) {
+        NDArray h = images;
+        for (int k = 0; k < stageCount() - 1; k++) {
+            NDArray next = forwardStage(k, ps, h, training);
+            if (h != images) {
+                h.close();
+            }
+            h = next;
+        }
+        ModelOutputs out = forwardLastStage(ps, h, training);
+        if (h != images) {
+            h.close();
+        }
+        return out;
+    }
+
+    /** Stages: the tokens (T2T module, prefix tokens, position table), then one per block; the last block carries the heads. */
+    @Override
+    public int stageCount() {
+        return 1 + blocks.size();
+    }
+
+    @Override
+    public NDArray forwardStage(int k, ParameterStore ps, NDArray in, boolean training) {
+        if (k < 0 || k >= stageCount() - 1) {
+            throw new IllegalArgumentException("stage " + k + " of " + stageCount() + " is not an inner stage");
+        }
+        return k == 0 ? embed(ps, in, training) : blocks.get(k - 1).forward(ps, in, training);
+    }
+
+    @Override
+    public ModelOutputs forwardLastStage(ParameterStore ps, NDArray in, boolean training) {
+        NDArray h = blocks.isEmpty() ? embed(ps, in, training) : blocks.get(blocks.size() - 1).forward(ps, in, training);
+        NDArray features = norm.apply(ps, h, training);
+        if (h != in) {
+            h.close();
+        }
+        if (head == null) {
+            return new ModelOutputs(features.get(":, 0"), null, null);
+        }
+        NDArray cls = head.apply(ps, features.get(":, 0"), training);
+        NDArray dist = headDist == null ? null : headDist.apply(ps, features.get(":, 1"), training);
+        NDArray aux = auxHead == null ? null
+                : auxHead.apply(ps, features.get(new NDIndex(":, {}:", prefixTokens)), training);
+        features.close();
+        return new ModelOutputs(cls, dist, aux);
+    }
+
+    @Override
+    public int stageOf(String tensorName) {
+        if (tensorName.startsWith("blocks.")) {
+            int i = Integer.parseInt(tensorName.substring(7, tensorName.indexOf('.', 7)));
+            return Math.min(i + 1, stageCount() - 1);
+        }
+        if (tensorName.startsWith("norm.") || tensorName.startsWith("head.") || tensorName.startsWith("head_dist.")
+                || tensorName.startsWith("aux_head.")) {
+            return stageCount() - 1;
+        }
+        return 0;
+    }
+
+    /** Tokens with the prefix tokens and the position table added, [B, P + N, D]. */
+    private NDArray embed(ParameterStore ps, NDArray images, boolean training) {
         NDArray x = tokensToToken.forward(ps, images, training); // (B, N, D)
         long b = x.getShape().get(0);
         long d = x.getShape().get(2);
@@ -188,22 +250,7 @@ public final class T2tVit extends NamedBlock implements VisionModel {
         for (NDArray p : parts) {
             p.close();
         }
-        for (Block blk : blocks) {
-            NDArray next = blk.forward(ps, h, training);
-            h.close();
-            h = next;
-        }
-        NDArray features = norm.apply(ps, h, training);
-        h.close();
-        if (head == null) {
-            return new ModelOutputs(features.get(":, 0"), null, null);
-        }
-        NDArray cls = head.apply(ps, features.get(":, 0"), training);
-        NDArray dist = headDist == null ? null : headDist.apply(ps, features.get(":, 1"), training);
-        NDArray aux = auxHead == null ? null
-                : auxHead.apply(ps, features.get(new NDIndex(":, {}:", prefixTokens)), training);
-        features.close();
-        return new ModelOutputs(cls, dist, aux);
+        return h;
     }
 
     private static NDArray broadcastHere(NDArray token, NDManager mgr, long b, long d) {

@@ -123,6 +123,11 @@ public final class JobConfig {
             "native compute threads per worker (0: this machine's cores divided by the workers)"));
     public static final ConfigKey<Integer> AGGREGATORS = key(integer("aggregators", 2, 1, 1024,
             "parameter shards, one aggregator actor each"));
+    // Off by default: on CPU workers that fill every core the per-stage backward calls cost ~5% of the
+    // step and there is no idle core for the early buckets' updates (NOTES-pipeline.md); it pays where
+    // backward runs on an accelerator while the host's cores are free for the aggregators.
+    public static final ConfigKey<Boolean> STAGED_BACKWARD = key(flag("staged-backward", false,
+            "backward stage by stage (tokens, then each block) so gradient buckets leave during backward"));
     public static final ConfigKey<String> SYNC = key(string("sync", "sync",
             "sync | stale:S (bounded staleness) | local:H (average every H steps)"));
     public static final ConfigKey<Long> SEED = key(longInt("seed", 42, 0, Long.MAX_VALUE, "seed of everything random"));

@@ -2,12 +2,15 @@ package t2t.actors.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import t2t.model.VisionModel;
 import t2t.model.layers.ParamSpec;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -28,14 +31,15 @@ public final class FlatSlots {
 
     private final List<Slot> slots;
     private final int size;
-    private final float[] mirror;
-    private final BitSet dirty;
+    /** Per slot: the array whose memory {@link #views} maps (a loaded checkpoint replaces arrays). */
+    private final NDArray[] viewed;
+    private final FloatBuffer[] views;
 
     private FlatSlots(List<Slot> slots, int size) {
         this.slots = slots;
         this.size = size;
-        this.mirror = new float[size];
-        this.dirty = new BitSet(slots.size());
+        this.viewed = new NDArray[slots.size()];
+        this.views = new FloatBuffer[slots.size()];
     }
 
     public static FlatSlots of(VisionModel model) {
@@ -69,95 +73,86 @@ public final class FlatSlots {
         return size;
     }
 
+    /**
+     * The slot's tensor memory itself, as floats. Parameters are dense CPU float32 tensors made
+     * from host arrays, so libtorch hands out their storage (not a copy); reading and writing
+     * through it costs one memcpy and no JNI round trip per element or per temporary array.
+     */
+    private FloatBuffer view(int i) {
+        NDArray arr = slots.get(i).parameter().getArray();
+        if (viewed[i] != arr) {
+            views[i] = storage(arr, slots.get(i));
+            viewed[i] = arr;
+        }
+        return views[i];
+    }
+
+    private static FloatBuffer storage(NDArray arr, Slot s) {
+        ByteBuffer b = JniUtils.getByteBuffer((PtNDArray) arr, true);
+        if (!b.isDirect() || b.capacity() != 4L * s.length()) {
+            throw new IllegalStateException(s.name() + ": expected a dense float32 CPU tensor of " + s.length()
+                    + " values, got " + b.capacity() + " bytes");
+        }
+        return b.order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
     /** The current values of every slot. */
     public void read(float[] dst) {
-        flush();
-        for (Slot s : slots) {
-            float[] v = s.parameter().getArray().toFloatArray();
-            System.arraycopy(v, 0, dst, s.offset(), s.length());
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
+            view(i).get(0, dst, s.offset(), s.length());
         }
     }
 
-    /** Stages {@code data} at {@code offset}; the arrays are updated at the next {@link #flush()}. */
+    /**
+     * Overwrites {@code [offset, offset + data.length)} in the tensors' own storage, at once. Not
+     * through DJL's {@code NDArray.set(Buffer)}: on the PyTorch engine that re-points the tensor at
+     * a Java direct buffer, and tensors still viewing the old one would read freed memory once the
+     * collector reclaims it. Raw stores bypass autograd, which is what an optimizer step wants; the
+     * caller must not write while a forward or backward of this replica runs.
+     */
     public void write(int offset, float[] data) {
-        System.arraycopy(data, 0, mirror, offset, data.length);
         int end = offset + data.length;
         for (int i = 0; i < slots.size(); i++) {
             Slot s = slots.get(i);
-            if (s.offset() < end && s.end() > offset) {
-                dirty.set(i);
+            int a = Math.max(offset, s.offset());
+            int b = Math.min(end, s.end());
+            if (a < b) {
+                view(i).put(a - s.offset(), data, a - offset, b - a);
             }
         }
     }
 
     /**
-     * Copies staged values into the parameter arrays, in place and outside autograd. Not through
-     * DJL's {@code NDArray.set(Buffer)}: on the PyTorch engine that re-points the tensor at a Java
-     * direct buffer, and tensors still viewing the old one would read freed memory once the
-     * collector reclaims it. Here the values are copied into the tensor's own storage.
+     * The gradient of {@code [from, to)} (buffer slots: their current values), copied straight from
+     * the engine's gradient tensors into {@code dst} at {@code dstOffset}; the engine's gradients stay
+     * in place until {@link #zeroGradients()}.
      */
-    public void flush() {
-        if (dirty.isEmpty()) {
-            return;
-        }
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            for (int i = dirty.nextSetBit(0); i >= 0; i = dirty.nextSetBit(i + 1)) {
-                Slot s = slots.get(i);
-                NDArray target = s.parameter().getArray();
-                float[] values = java.util.Arrays.copyOfRange(mirror, s.offset(), s.end());
-                try (NDArray src = target.getManager().create(values, target.getShape())) {
-                    target.muli(0).addi(src);
-                }
-            }
-        } finally {
-            JniUtils.setGradMode(grad);
-        }
-        dirty.clear();
-    }
-
-    /**
-     * After a backward: gradients of trainable slots (zeroed afterwards: the engine accumulates
-     * them across collectors) and the current values of buffer slots, into {@code dst}.
-     */
-    public void takeGradients(float[] dst) {
-        takeGradients(dst, 0, size);
-        zeroGradients();
-    }
-
-    /**
-     * {@link #takeGradients} for {@code [from, to)} only, leaving the engine's gradients in place;
-     * call {@link #zeroGradients()} once every range is taken. A slot across two ranges is read twice.
-     */
-    public void takeGradients(float[] dst, int from, int to) {
-        for (Slot s : slots) {
+    public void copyGradients(int from, int to, float[] dst, int dstOffset) {
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
             int a = Math.max(from, s.offset());
             int b = Math.min(to, s.end());
             if (a >= b) {
                 continue;
             }
-            NDArray arr = s.parameter().getArray();
-            float[] v;
+            int at = dstOffset + a - from;
             if (s.kind() == Kind.BUFFER) {
-                v = arr.toFloatArray();
-            } else {
-                try (NDArray g = arr.getGradient()) {
-                    v = g.toFloatArray();
-                }
-            }
-            System.arraycopy(v, a - s.offset(), dst, a, b - a);
-        }
-    }
-
-    /** Zeroes the trainable slots' gradients (the engine accumulates them across backward calls). */
-    public void zeroGradients() {
-        for (Slot s : slots) {
-            if (s.kind() == Kind.BUFFER) {
+                view(i).get(a - s.offset(), dst, at, b - a);
                 continue;
             }
             try (NDArray g = s.parameter().getArray().getGradient()) {
-                g.subi(g);
+                // A fresh handle each step: the gradient tensor is the engine's to (re)allocate.
+                storage(g, s).get(a - s.offset(), dst, at, b - a);
+            }
+        }
+    }
+
+    /** Zeroes the trainable slots' gradients in place (the engine accumulates them across backward calls). */
+    public void zeroGradients() {
+        for (Slot s : slots) {
+            if (s.kind() != Kind.BUFFER) {
+                JniUtils.zeroGrad((PtNDArray) s.parameter().getArray());
             }
         }
     }

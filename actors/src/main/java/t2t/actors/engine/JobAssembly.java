@@ -25,6 +25,7 @@ import t2t.loader.transform.SampleTransform;
 import t2t.loader.transform.Transforms;
 import t2t.model.ModelArgs;
 import t2t.model.ModelRegistry;
+import t2t.model.StagedForward;
 import t2t.model.T2tVit;
 import t2t.model.VisionModel;
 import t2t.model.io.Safetensors;
@@ -246,7 +247,8 @@ public final class JobAssembly implements AutoCloseable {
         if (cfg.get(JobConfig.TOKEN_LABEL)) {
             ob.optTokenLabel(cfg.get(JobConfig.CLS_WEIGHT), cfg.get(JobConfig.DENSE_WEIGHT));
         }
-        return new DjlStudent(m, model, fwd, ob.build(), threadsPerWorker());
+        StagedForward staged = model instanceof StagedForward st && cfg.get(JobConfig.STAGED_BACKWARD) ? st : null;
+        return new DjlStudent(m, model, fwd, staged, ob.build(), threadsPerWorker());
     }
 
     /** The job, with the teacher from {@code teacher} (null: none) and an optional checkpoint to resume. */
@@ -351,7 +353,6 @@ public final class JobAssembly implements AutoCloseable {
             }
         }
         slots.write(0, flat);
-        slots.flush();
         return Weights.export(template);
     }
 

@@ -21,8 +21,13 @@ final class ThreadGradients implements AutoCloseable {
     /** Backward of a scalar loss (seed gradient 1), releasing the graph. */
     void backward(NDArray loss) {
         try (NDArray seed = loss.onesLike()) {
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
+            backward(loss, seed);
         }
+    }
+
+    /** Backward of {@code output} seeded with the gradient of the loss with respect to it, releasing its graph. */
+    void backward(NDArray output, NDArray seed) {
+        JniUtils.backward((PtNDArray) output, (PtNDArray) seed, false, false);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package t2t.actors.runtime;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+
 /**
  * What a worker needs from its model replica: the flat trainable-parameter vector (in the layout
  * order every shard uses) and one training step. Implementations own an engine and its memory;
@@ -23,15 +27,18 @@ public interface StudentCompute extends AutoCloseable {
     StepLoss trainStep(TrainBatch batch, long noiseSeed, float[] gradOut);
 
     /**
-     * {@link #trainStep} that hands the gradient over range by range: after backward, each of
-     * {@code ranges} is filled in {@code gradOut} in the order given and passed to {@code ready}
-     * at once, so its aggregator can start while later ranges are still being copied out. This
-     * default fills everything first; engines that copy gradients out piecewise override it.
+     * {@link #trainStep} that hands the gradient over bucket by bucket: each of {@code buckets}, in
+     * the order given, goes to {@code ready} in its own new array as soon as it is final, so its
+     * aggregator can start while the rest of the step runs. Engines that run backward stage by
+     * stage hand buckets over during backward; this default hands them over after it.
      */
-    default StepLoss trainStep(TrainBatch batch, long noiseSeed, float[] gradOut, java.util.List<ShardRange> ranges,
-                               java.util.function.Consumer<ShardRange> ready) {
-        StepLoss loss = trainStep(batch, noiseSeed, gradOut);
-        ranges.forEach(ready);
+    default StepLoss trainStep(TrainBatch batch, long noiseSeed, List<ShardRange> buckets,
+                               BiConsumer<ShardRange, float[]> ready) {
+        float[] all = new float[numParams()];
+        StepLoss loss = trainStep(batch, noiseSeed, all);
+        for (ShardRange r : buckets) {
+            ready.accept(r, Arrays.copyOfRange(all, r.offset(), r.end()));
+        }
         return loss;
     }
 
