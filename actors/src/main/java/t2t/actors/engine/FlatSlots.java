@@ -31,15 +31,10 @@ public final class FlatSlots {
 
     private final List<Slot> slots;
     private final int size;
-    /** Per slot: the array whose memory {@link #views} maps (a loaded checkpoint replaces arrays). */
-    private final NDArray[] viewed;
-    private final FloatBuffer[] views;
 
     private FlatSlots(List<Slot> slots, int size) {
         this.slots = slots;
         this.size = size;
-        this.viewed = new NDArray[slots.size()];
-        this.views = new FloatBuffer[slots.size()];
     }
 
     public static FlatSlots of(VisionModel model) {
@@ -79,12 +74,10 @@ public final class FlatSlots {
      * through it costs one memcpy and no JNI round trip per element or per temporary array.
      */
     private FloatBuffer view(int i) {
-        NDArray arr = slots.get(i).parameter().getArray();
-        if (viewed[i] != arr) {
-            views[i] = storage(arr, slots.get(i));
-            viewed[i] = arr;
-        }
-        return views[i];
+        // Looked up on every call, never cached: a view kept across calls outlived the memory it
+        // mapped (the tensor's storage moved under the same NDArray) and later writes through it
+        // corrupted the native heap (SIGSEGV in KillAndResumeTest). One JNI call per tensor.
+        return storage(slots.get(i).parameter().getArray(), slots.get(i));
     }
 
     private static FloatBuffer storage(NDArray arr, Slot s) {
