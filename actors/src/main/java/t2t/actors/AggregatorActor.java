@@ -20,11 +20,13 @@ import java.util.TreeMap;
 
 /**
  * Owns one contiguous shard of the flat trainable-parameter vector, its optimizer state and EMA
- * (ZeRO-1). For each step it waits for the shard's gradient from every live worker of the current
- * membership generation, averages them weighted by samples and summed in rank order (so the
- * result is bit-reproducible), optionally clips by the global norm (agreed with the other shards
- * without a round trip through the coordinator), applies the optimizer, and sends the updated
- * slice to every worker: a reduce-scatter followed by an all-gather.
+ * (ZeRO-1). It tells the coordinator of every worker's gradient it holds; for each step it waits
+ * for the coordinator's {@link Commit}, the step's contributors (the workers whose gradients every
+ * shard holds), and averages exactly their gradients, weighted by samples and summed in rank order
+ * (so the result is bit-reproducible and the same worker set on every shard), optionally clips by
+ * the global norm (agreed with the other shards without a round trip through the coordinator),
+ * applies the optimizer, and sends the updated slice to every worker: a reduce-scatter followed by
+ * an all-gather.
  */
 public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Command> {
 
@@ -41,9 +43,16 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     public record LocalModel(long step, long generation, String workerId, float[] data, long samples,
                              boolean snapshotAfter) implements Command {}
 
-    /** The workers of a generation, in rank order, and the peers for the global norm. */
+    /** The workers of a generation, in rank order, the peers for the global norm, and whom to tell of arrivals. */
     public record Membership(long generation, List<String> workerIds, Map<String, ActorRef<WorkerActor.Command>> workers,
-                             List<ActorRef<Command>> aggregators) implements Command {}
+                             List<ActorRef<Command>> aggregators, ActorRef<Coordinator.Command> coordinator)
+            implements Command {}
+
+    /**
+     * Step {@code step} applies the gradients (or local SGD models) of exactly {@code contributors},
+     * in rank order; whatever else arrived for it is left out.
+     */
+    public record Commit(long step, List<String> contributors) implements Command {}
 
     /** One shard's squared norm of the averaged gradient at {@code step}. */
     public record NormPart(long step, int shard, double sumSquares) implements Command {}
@@ -89,7 +98,10 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private List<String> workerIds = List.of();
     private Map<String, ActorRef<WorkerActor.Command>> workers = Map.of();
     private List<ActorRef<Command>> peers = List.of();
+    private ActorRef<Coordinator.Command> coordinator;
     private ActorRef<ShardState> snapshotSink;
+    /** The coordinator's decisions, per step, until the step is applied. */
+    private final TreeMap<Long, List<String>> commits = new TreeMap<>();
 
     /** Gradients received per step, per worker, until the step completes. */
     private final TreeMap<Long, Map<String, Gradient>> pending = new TreeMap<>();
@@ -128,6 +140,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
                 .onMessage(Gradient.class, this::onGradient)
                 .onMessage(LocalModel.class, this::onLocalModel)
                 .onMessage(Membership.class, this::onMembership)
+                .onMessage(Commit.class, this::onCommit)
                 .onMessage(NormPart.class, this::onNormPart)
                 .onMessage(FetchParams.class, this::onFetchParams)
                 .onMessage(GetState.class, this::onGetState)
@@ -155,7 +168,17 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         if (g.snapshotAfter()) {
             snapshotAfter.put(g.step(), Boolean.TRUE);
         }
+        coordinator.tell(new Coordinator.BucketArrived(g.step(), range.shard(), g.workerId()));
         completeReadySteps();
+        return this;
+    }
+
+    private Behavior<Command> onCommit(Commit c) {
+        if (c.step() >= stepsApplied) {
+            commits.put(c.step(), List.copyOf(c.contributors()));
+            completeReadySteps();
+            completeRounds();
+        }
         return this;
     }
 
@@ -167,14 +190,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         workerIds = List.copyOf(m.workerIds());
         workers = new LinkedHashMap<>(m.workers());
         peers = List.copyOf(m.aggregators());
-        // Contributions of workers that left are dropped everywhere alike, so every shard agrees.
-        for (Map<String, Gradient> perWorker : pending.values()) {
-            perWorker.keySet().retainAll(workers.keySet());
-        }
-        for (Map<String, LocalModel> perWorker : rounds.values()) {
-            perWorker.keySet().retainAll(workers.keySet());
-        }
-        completeReadySteps();
+        coordinator = m.coordinator();
+        // What a lost worker sent stays until its step commits: the commit says whether it counts.
         java.util.List<Gradient> replay = new java.util.ArrayList<>(early);
         early.clear();
         replay.forEach(this::onGradient);
@@ -182,19 +199,32 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         return this;
     }
 
-    /** Completes, in step order, every step for which all live workers have sent their gradient. */
+    /** Applies, in step order, every committed step whose contributors' gradients are all here. */
     private void completeReadySteps() {
-        while (!pending.isEmpty()) {
-            long step = pending.firstKey();
-            if (step != stepsApplied || awaitingNorm.containsKey(step)) {
+        while (true) {
+            long step = stepsApplied;
+            List<String> contributors = commits.get(step);
+            if (contributors == null || awaitingNorm.containsKey(step)) {
                 return;
             }
-            Map<String, Gradient> got = pending.get(step);
-            if (workerIds.isEmpty() || !got.keySet().containsAll(workerIds)) {
+            Map<String, Gradient> got = pending.getOrDefault(step, Map.of());
+            if (!got.keySet().containsAll(contributors)) {
+                // Not yet here; cannot happen for a step committed after this shard reported every contributor.
                 return;
             }
-            pending.pollFirstEntry();
-            float[] avg = average(got);
+            commits.remove(step);
+            pending.remove(step);
+            if (got.size() > contributors.size()) {
+                ctx.getLog().info("shard {} step {}: left out {} of {} gradients (their workers were lost before "
+                        + "every shard had theirs)", range.shard(), step, got.size() - contributors.size(), got.size());
+            }
+            if (contributors.isEmpty()) {
+                // Nobody's share of the step survived: the parameters stay, the workers move on.
+                stepsApplied = step + 1;
+                sendParams(step);
+                continue;
+            }
+            float[] avg = average(got, contributors);
             if (clipping) {
                 awaitingNorm.put(step, avg);
                 NormPart part = new NormPart(step, range.shard(), optimizer.gradSumSquares(avg));
@@ -207,11 +237,11 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         }
     }
 
-    private float[] average(Map<String, Gradient> got) {
-        List<float[]> data = new ArrayList<>(workerIds.size());
-        long[] samples = new long[workerIds.size()];
-        for (int k = 0; k < workerIds.size(); k++) {
-            Gradient g = got.get(workerIds.get(k));
+    private float[] average(Map<String, Gradient> got, List<String> contributors) {
+        List<float[]> data = new ArrayList<>(contributors.size());
+        long[] samples = new long[contributors.size()];
+        for (int k = 0; k < contributors.size(); k++) {
+            Gradient g = got.get(contributors.get(k));
             data.add(g.data());
             samples[k] = g.samples();
         }
@@ -225,6 +255,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             return this;
         }
         rounds.computeIfAbsent(m.step(), s -> new HashMap<>()).put(m.workerId(), m);
+        coordinator.tell(new Coordinator.BucketArrived(m.step(), range.shard(), m.workerId()));
         completeRounds();
         return this;
     }
@@ -235,17 +266,24 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
      */
     private void completeRounds() {
         while (!rounds.isEmpty()) {
+            long step = rounds.firstKey();
+            List<String> contributors = commits.get(step);
             Map<String, LocalModel> got = rounds.firstEntry().getValue();
-            if (workerIds.isEmpty() || !got.keySet().containsAll(workerIds)) {
+            if (contributors == null || !got.keySet().containsAll(contributors)) {
                 return;
             }
-            long step = rounds.pollFirstEntry().getKey();
+            rounds.pollFirstEntry();
+            // Steps between rounds commit too, with nothing to apply here.
+            commits.headMap(step, true).clear();
+            if (contributors.isEmpty()) {
+                continue;
+            }
             long t0 = System.nanoTime();
-            List<float[]> data = new ArrayList<>(workerIds.size());
-            long[] samples = new long[workerIds.size()];
+            List<float[]> data = new ArrayList<>(contributors.size());
+            long[] samples = new long[contributors.size()];
             boolean snapshot = false;
-            for (int k = 0; k < workerIds.size(); k++) {
-                LocalModel m = got.get(workerIds.get(k));
+            for (int k = 0; k < contributors.size(); k++) {
+                LocalModel m = got.get(contributors.get(k));
                 data.add(m.data());
                 samples[k] = m.samples();
                 snapshot |= m.snapshotAfter();
@@ -256,10 +294,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             System.arraycopy(WeightedMean.of(data, samples, range.length()), 0, params, 0, params.length);
             stepsApplied = step + 1;
             lastUpdateMs = (System.nanoTime() - t0) / 1e6;
-            WorkerActor.ShardParams out = new WorkerActor.ShardParams(step, range, params.clone());
-            for (String id : workerIds) {
-                workers.get(id).tell(out);
-            }
+            sendParams(step);
             if (snapshot && snapshotSink != null) {
                 snapshotSink.tell(state());
             }
@@ -295,12 +330,17 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         optimizer.update(step, params, avg, scale);
         stepsApplied = step + 1;
         lastUpdateMs = (System.nanoTime() - t0) / 1e6;
+        sendParams(step);
+        if (snapshotAfter.remove(step) != null && snapshotSink != null) {
+            snapshotSink.tell(state());
+        }
+    }
+
+    /** The slice after {@code step}, to every worker of the current generation. */
+    private void sendParams(long step) {
         WorkerActor.ShardParams out = new WorkerActor.ShardParams(step, range, params.clone());
         for (String id : workerIds) {
             workers.get(id).tell(out);
-        }
-        if (snapshotAfter.remove(step) != null && snapshotSink != null) {
-            snapshotSink.tell(state());
         }
     }
 
@@ -336,6 +376,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         stepsApplied = s.stepsApplied();
         pending.clear();
         rounds.clear();
+        commits.clear();
         return this;
     }
 

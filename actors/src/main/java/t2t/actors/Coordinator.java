@@ -31,9 +31,12 @@ import java.util.function.LongToDoubleFunction;
 
 /**
  * Owns the epoch plan, the step slices, the membership generation, exactly-once accounting,
- * checkpoints and metrics. Workers pull work a bounded number of steps ahead; a step is finished
- * when every worker of its generation reported it; checkpoints are written when every shard has
- * sent its state after a checkpoint step.
+ * checkpoints and metrics. Workers pull work a bounded number of steps ahead. A step commits when
+ * every worker of its generation is either <em>delivered</em> (its report arrived and every shard
+ * holds its gradient) or lost; the coordinator then tells every shard the step's contributors, and
+ * the shards apply exactly those. So a worker that dies between its messages to different shards
+ * is left out of the step everywhere alike, and its slice goes back to the queue. Checkpoints are
+ * written when every shard has sent its state after a checkpoint step.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
@@ -43,8 +46,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     public record RequestWork(String workerId) implements Command {}
 
+    /**
+     * A worker finished its share of {@code step}. {@code bucketsSent}: it sent the step's gradient
+     * (or local SGD model) to every shard; the step then waits for every shard's {@link BucketArrived}.
+     */
     public record StepDone(String workerId, long step, long epoch, long generation, long[] sampleIds, long[] skippedIds,
-                           StudentCompute.StepLoss loss, int samples, double computeMs) implements Command {}
+                           StudentCompute.StepLoss loss, int samples, double computeMs, boolean bucketsSent)
+            implements Command {}
+
+    /** Shard {@code shard} holds {@code workerId}'s gradient (or local SGD model) of {@code step}. */
+    public record BucketArrived(long step, int shard, String workerId) implements Command {}
 
     public record EvalDone(long step, long epoch, EvalResult result, double seconds) implements Command {}
 
@@ -95,6 +106,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private List<AggregatorActor.ShardState> finalShards;
     private long finalStep = -1;
 
+    /** What a committed step added to the accounting, kept until a checkpoint at or after it is written. */
+    private record Credit(long epoch, long[] newIds, long duplicates, long skipped) {}
+    private final TreeMap<Long, Credit> recentCredits = new TreeMap<>();
+
     /** The plan's state right after a checkpoint step was planned, and that step's epoch. */
     private record PlanMark(long epoch, byte[] state) {}
     private final Map<Long, Map<Integer, AggregatorActor.ShardState>> snapshots = new HashMap<>();
@@ -131,6 +146,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         final List<String> ranks;
         final Set<Integer> handedOut = new HashSet<>();
         final Map<String, StepDone> done = new HashMap<>();
+        /** Per worker, the shards that hold its bucket of this step. */
+        final Map<String, BitSet> arrived = new HashMap<>();
+        /** Workers lost before they were delivered: left out of this step, their slices requeued. */
+        final Set<String> excluded = new HashSet<>();
         final boolean snapshotAfter;
         final boolean evalAfter;
 
@@ -172,6 +191,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 .onMessage(Register.class, this::onRegister)
                 .onMessage(RequestWork.class, this::onRequestWork)
                 .onMessage(StepDone.class, this::onStepDone)
+                .onMessage(BucketArrived.class, this::onBucketArrived)
                 .onMessage(EvalDone.class, this::onEvalDone)
                 .onMessage(WorkerIdle.class, this::onWorkerIdle)
                 .onMessage(ShardSnapshot.class, this::onShardSnapshot)
@@ -213,7 +233,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         ranks = new ArrayList<>(workers.keySet());
         // Mutable copies of registered collection types: the membership reaches shards on other nodes through Kryo.
         AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, new LinkedHashMap<>(workers),
-                new ArrayList<>(aggregators));
+                new ArrayList<>(aggregators), ctx.getSelf());
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(m);
         }
@@ -295,37 +315,88 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         Planned p = planned.get(d.step());
         // A survivor's report of a step planned before a worker was lost still counts; a lost worker's does not.
         if (p == null || !p.ranks.contains(d.workerId()) || !workers.containsKey(d.workerId())
-                || p.done.containsKey(d.workerId())) {
+                || p.done.containsKey(d.workerId()) || p.excluded.contains(d.workerId())) {
             return this;
         }
         p.done.put(d.workerId(), d);
-        plan.completed(d.step(), p.ranks.indexOf(d.workerId()));
-        BitSet seen = trained.computeIfAbsent(d.epoch(), e -> new BitSet());
-        for (long id : d.sampleIds()) {
-            if (seen.get((int) id)) {
-                duplicates++;
-            } else {
-                seen.set((int) id);
-                trainedCount.merge(d.epoch(), 1L, Long::sum);
-            }
-        }
-        skipped += d.skippedIds().length;
-        if (complete(p)) {
-            finishStep(p);
-        }
+        commitIfSettled(p);
         retryWaiting();
         admitAtStepBoundary();
         return this;
     }
 
-    /** Every worker of the step's generation that is still alive has reported it. */
-    private boolean complete(Planned p) {
+    private Behavior<Command> onBucketArrived(BucketArrived a) {
+        Planned p = planned.get(a.step());
+        if (p == null || !p.ranks.contains(a.workerId()) || p.excluded.contains(a.workerId())
+                || a.shard() < 0 || a.shard() >= ranges.size()) {
+            return this;
+        }
+        p.arrived.computeIfAbsent(a.workerId(), w -> new BitSet()).set(a.shard());
+        commitIfSettled(p);
+        retryWaiting();
+        admitAtStepBoundary();
+        return this;
+    }
+
+    /** Its report arrived and every shard holds its bucket: the worker's share of the step is in. */
+    private boolean delivered(Planned p, String w) {
+        StepDone d = p.done.get(w);
+        if (d == null || p.excluded.contains(w)) {
+            return false;
+        }
+        BitSet got = p.arrived.get(w);
+        return !d.bucketsSent() || (got != null && got.cardinality() == ranges.size());
+    }
+
+    /** Commits the step once every worker of its generation is delivered or lost. */
+    private void commitIfSettled(Planned p) {
         for (String w : p.ranks) {
-            if (workers.containsKey(w) && !p.done.containsKey(w)) {
-                return false;
+            if (workers.containsKey(w) && !delivered(p, w)) {
+                return;
             }
         }
-        return true;
+        commit(p);
+    }
+
+    /**
+     * The step's contributors are its delivered workers, in rank order: every shard applies exactly
+     * their gradients, and exactly their samples count as trained.
+     */
+    private void commit(Planned p) {
+        long step = p.step.step();
+        List<String> contributors = new ArrayList<>();
+        BitSet seen = trained.computeIfAbsent(p.step.epoch(), e -> new BitSet());
+        List<Long> newIds = new ArrayList<>();
+        long dup = 0;
+        long skip = 0;
+        for (int rank = 0; rank < p.ranks.size(); rank++) {
+            String w = p.ranks.get(rank);
+            if (!delivered(p, w)) {
+                continue;
+            }
+            contributors.add(w);
+            StepDone d = p.done.get(w);
+            plan.completed(step, rank);
+            for (long id : d.sampleIds()) {
+                if (seen.get((int) id)) {
+                    dup++;
+                } else {
+                    seen.set((int) id);
+                    newIds.add(id);
+                }
+            }
+            skip += d.skippedIds().length;
+        }
+        trainedCount.merge(p.step.epoch(), (long) newIds.size(), Long::sum);
+        duplicates += dup;
+        skipped += skip;
+        recentCredits.put(step, new Credit(p.step.epoch(), newIds.stream().mapToLong(Long::longValue).toArray(), dup,
+                skip));
+        AggregatorActor.Commit c = new AggregatorActor.Commit(step, new ArrayList<>(contributors));
+        for (ActorRef<AggregatorActor.Command> a : aggregators) {
+            a.tell(c);
+        }
+        finishStep(p, contributors);
     }
 
     private void retryWaiting() {
@@ -353,7 +424,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         boolean requeued = false;
         for (Planned p : new ArrayList<>(planned.values())) {
             int rank = p.ranks.indexOf(l.workerId());
-            if (rank >= 0 && !p.done.containsKey(l.workerId())) {
+            // Delivered shares stay in: every shard holds them, so the step can still apply them everywhere.
+            if (rank >= 0 && !delivered(p, l.workerId())) {
+                p.excluded.add(l.workerId());
                 plan.requeue(p.step.step(), rank);
                 requeued = true;
             }
@@ -371,9 +444,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         }
         newGeneration("lost " + l.workerId() + ": " + l.reason());
         for (Planned p : new ArrayList<>(planned.values())) {
-            if (complete(p)) {
-                finishStep(p);
-            }
+            commitIfSettled(p);
         }
         retryWaiting();
         admitAtStepBoundary();
@@ -455,7 +526,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return this;
     }
 
-    private void finishStep(Planned p) {
+    private void finishStep(Planned p, List<String> contributors) {
         planned.remove(p.step.step());
         long now = System.nanoTime();
         int samples = 0;
@@ -464,7 +535,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         double distill = 0;
         double dense = 0;
         double compute = 0;
-        for (StepDone d : p.done.values()) {
+        for (String w : contributors) {
+            StepDone d = p.done.get(w);
             samples += d.samples();
             total += d.loss().total() * d.samples();
             base += d.loss().base() * d.samples();
@@ -501,7 +573,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             PlanMark mark = planStateAfter.remove(step);
             try {
                 listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.state(),
-                        saveAccounting(planned.headMap(step, true).values()), shards));
+                        saveAccounting(step), shards));
             } catch (RuntimeException e) {
                 ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
             }
@@ -544,33 +616,30 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     /**
-     * Accounting that a checkpoint carries: per-epoch trained sample sets and counters. Steps up to
-     * the checkpoint whose completion reports have not arrived yet are counted as trained: the
-     * aggregators applied their updates, which needs every worker's gradient of those steps.
+     * Accounting that a checkpoint of {@code step} carries: per-epoch trained sample sets and
+     * counters as of that step. Every step up to it has committed (the shards applied it); steps
+     * after it may have committed too, before this snapshot arrived, and are taken out again.
      */
-    private byte[] saveAccounting(java.util.Collection<Planned> settled) {
+    private byte[] saveAccounting(long step) {
         Map<Long, BitSet> sets = new TreeMap<>();
         Map<Long, Long> counts = new TreeMap<>(trainedCount);
         trained.forEach((epoch, bits) -> sets.put(epoch, (BitSet) bits.clone()));
-        for (Planned p : settled) {
-            for (int rank = 0; rank < p.ranks.size(); rank++) {
-                String w = p.ranks.get(rank);
-                if (p.done.containsKey(w) || !workers.containsKey(w)) {
-                    continue;
-                }
-                BitSet bits = sets.computeIfAbsent(p.step.epoch(), e -> new BitSet());
-                for (long id : p.step.slices()[rank]) {
-                    if (!bits.get((int) id)) {
-                        bits.set((int) id);
-                        counts.merge(p.step.epoch(), 1L, Long::sum);
-                    }
-                }
+        long dup = duplicates;
+        long skip = skipped;
+        for (Credit c : recentCredits.tailMap(step, false).values()) {
+            BitSet bits = sets.get(c.epoch());
+            for (long id : c.newIds()) {
+                bits.clear((int) id);
             }
+            counts.merge(c.epoch(), -(long) c.newIds().length, Long::sum);
+            dup -= c.duplicates();
+            skip -= c.skipped();
         }
+        recentCredits.headMap(step, true).clear();
         try (ByteArrayOutputStream bo = new ByteArrayOutputStream(); DataOutputStream o = new DataOutputStream(bo)) {
             o.writeInt(1);
-            o.writeLong(duplicates);
-            o.writeLong(skipped);
+            o.writeLong(dup);
+            o.writeLong(skip);
             o.writeInt(sets.size());
             for (Map.Entry<Long, BitSet> e : sets.entrySet()) {
                 o.writeLong(e.getKey());

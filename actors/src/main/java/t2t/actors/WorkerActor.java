@@ -235,9 +235,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         // The noise seed depends on (seed, step, rank) only: a resumed run replays the same drop paths.
         long noiseSeed = seed * 1_000_003L + w.step() * 8191L + w.rank();
         StudentCompute.StepLoss loss;
+        boolean bucketsSent = true;
         if (local != null) {
             loss = student.trainStep(b.batch(), noiseSeed, grad);
-            localStep(w, b.batch().size());
+            bucketsSent = localStep(w, b.batch().size());
         } else {
             // Each shard's bucket leaves as soon as backward has finished it, last layers first as
             // DDP's buckets fire, so its aggregator averages and updates while the rest of backward runs.
@@ -247,7 +248,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         }
         double computeMs = (System.nanoTime() - t0) / 1e6;
         coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
-                b.batch().skippedIds(), loss, b.batch().size(), computeMs));
+                b.batch().skippedIds(), loss, b.batch().size(), computeMs, bucketsSent));
         if (w.evalAfter()) {
             pendingEval = w;
         }
@@ -255,12 +256,13 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     /**
      * Local SGD: this worker's own update; at a round's end its parameters go to the aggregators
-     * and the next step waits for their average (the version advances when it arrives).
+     * and the next step waits for their average (the version advances when it arrives). Returns
+     * whether the parameters went to the aggregators.
      */
-    private void localStep(Work w, int samples) {
+    private boolean localStep(Work w, int samples) {
         if (!local.step(w.step(), grad, samples, w.snapshotAfter(), student)) {
             version = w.step() + 1;
-            return;
+            return false;
         }
         long weight = local.takeRoundSamples();
         float[] params = local.params();
@@ -271,6 +273,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             aggregators.get(s).tell(new AggregatorActor.LocalModel(w.step(), w.generation(), id, slice, weight,
                     w.snapshotAfter()));
         }
+        return true;
     }
 
     private void evaluate(Work after) {

@@ -30,13 +30,18 @@ class AggregatorLocalRoundTest {
         TestProbe<WorkerActor.Command> w0 = KIT.createTestProbe();
         TestProbe<WorkerActor.Command> w1 = KIT.createTestProbe();
         TestProbe<AggregatorActor.ShardState> sink = KIT.createTestProbe();
+        TestProbe<Coordinator.Command> coordinator = KIT.createTestProbe();
         agg.tell(new AggregatorActor.SnapshotTo(sink.getRef()));
         agg.tell(new AggregatorActor.Membership(0, List.of("w0", "w1"), Map.of("w0", w0.getRef(), "w1", w1.getRef()),
-                List.of(agg)));
+                List.of(agg), coordinator.getRef()));
 
         agg.tell(new AggregatorActor.LocalModel(3, 0, "w1", new float[] {4f, 8f}, 32, false));
-        w0.expectNoMessage();
         agg.tell(new AggregatorActor.LocalModel(3, 0, "w0", new float[] {0f, 4f}, 96, true));
+        assertEquals(new Coordinator.BucketArrived(3, 0, "w1"), coordinator.receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(3, 0, "w0"), coordinator.receiveMessage());
+        // Both replicas are here, but the round waits for the coordinator's commit.
+        w0.expectNoMessage();
+        agg.tell(new AggregatorActor.Commit(3, List.of("w0", "w1")));
 
         WorkerActor.ShardParams to0 = (WorkerActor.ShardParams) w0.receiveMessage();
         WorkerActor.ShardParams to1 = (WorkerActor.ShardParams) w1.receiveMessage();

@@ -49,5 +49,8 @@ final class ActorMessages {
         KryoRegistrations.add(t2t.actors.AggregatorActor.Stats.class);
         KryoRegistrations.add(t2t.actors.AggregatorActor.SnapshotTo.class);
         KryoRegistrations.add(t2t.actors.AggregatorActor.GetState.class);
+        // Step commits: shards report arrivals, the coordinator names each step's contributors.
+        KryoRegistrations.add(t2t.actors.Coordinator.BucketArrived.class);
+        KryoRegistrations.add(t2t.actors.AggregatorActor.Commit.class);
     }
 }

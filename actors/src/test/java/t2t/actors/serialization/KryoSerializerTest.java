@@ -34,11 +34,18 @@ class KryoSerializerTest {
         assertArrayEquals(w.copies(), wb.copies());
         org.junit.jupiter.api.Assertions.assertEquals(w.generation(), wb.generation());
         t2t.actors.Coordinator.StepDone d = new t2t.actors.Coordinator.StepDone("n/w0", 12, 1, 2, new long[] {5, 9},
-                new long[] {3}, new t2t.actors.runtime.StudentCompute.StepLoss(1.5f, 1f, 0.25f, 0.25f), 2, 8.5);
+                new long[] {3}, new t2t.actors.runtime.StudentCompute.StepLoss(1.5f, 1f, 0.25f, 0.25f), 2, 8.5, true);
         t2t.actors.Coordinator.StepDone db = (t2t.actors.Coordinator.StepDone) kryo.fromBinary(kryo.toBinary(d),
                 kryo.manifest(d));
         org.junit.jupiter.api.Assertions.assertEquals(d.loss(), db.loss());
         assertArrayEquals(d.skippedIds(), db.skippedIds());
+        org.junit.jupiter.api.Assertions.assertTrue(db.bucketsSent());
+        // The step commit's two messages cross nodes too.
+        t2t.actors.Coordinator.BucketArrived a = new t2t.actors.Coordinator.BucketArrived(12, 3, "n/w0");
+        org.junit.jupiter.api.Assertions.assertEquals(a, kryo.fromBinary(kryo.toBinary(a), kryo.manifest(a)));
+        t2t.actors.AggregatorActor.Commit c = new t2t.actors.AggregatorActor.Commit(12,
+                new java.util.ArrayList<>(java.util.List.of("n/w0", "m/w1")));
+        org.junit.jupiter.api.Assertions.assertEquals(c, kryo.fromBinary(kryo.toBinary(c), kryo.manifest(c)));
     }
 
     @Test

@@ -1,0 +1,89 @@
+package t2t.actors;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import t2t.actors.runtime.ShardRange;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A shard applies exactly the contributors the coordinator commits, whatever else it holds. */
+class AggregatorCommitTest {
+    private static final ActorTestKit KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    private record Shard(ActorRef<AggregatorActor.Command> agg, TestProbe<WorkerActor.Command> w0,
+                         TestProbe<WorkerActor.Command> w1, TestProbe<Coordinator.Command> coordinator) {}
+
+    private static Shard shard() {
+        ShardRange range = new ShardRange(1, 2, 2);
+        ActorRef<AggregatorActor.Command> agg = KIT.spawn(AggregatorActor.create(range, new float[] {0f, 0f},
+                new TestJobs.Sgd(1.0), norm -> 1f, false));
+        TestProbe<WorkerActor.Command> w0 = KIT.createTestProbe();
+        TestProbe<WorkerActor.Command> w1 = KIT.createTestProbe();
+        TestProbe<Coordinator.Command> coordinator = KIT.createTestProbe();
+        agg.tell(new AggregatorActor.Membership(0, List.of("w0", "w1"), Map.of("w0", w0.getRef(), "w1", w1.getRef()),
+                List.of(agg), coordinator.getRef()));
+        return new Shard(agg, w0, w1, coordinator);
+    }
+
+    @Test
+    void reportsEveryArrivalAndWaitsForTheCommit() {
+        Shard s = shard();
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false));
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w1"), s.coordinator().receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w0"), s.coordinator().receiveMessage());
+        s.w0().expectNoMessage();
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1")));
+        WorkerActor.ShardParams p = (WorkerActor.ShardParams) s.w0().receiveMessage();
+        // SGD with lr 1 from zero: minus the mean of the two gradients.
+        assertArrayEquals(new float[] {-3f, -5f}, p.data(), 0f);
+        assertEquals(p.data()[1], ((WorkerActor.ShardParams) s.w1().receiveMessage()).data()[1], 0f);
+    }
+
+    /**
+     * The worker that died between its messages to different shards: this shard holds its gradient,
+     * another shard never got it, so the coordinator commits the step without it. This shard must
+     * leave it out too, or the two halves of the model would step with different worker sets.
+     */
+    @Test
+    void leavesOutAGradientItHoldsWhenTheCommitDoesNotNameItsWorker() {
+        Shard s = shard();
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0")));
+        assertArrayEquals(new float[] {-2f, -2f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
+        // The next step goes on with the named worker alone, and a late gradient of step 0 is dropped.
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {100f, 100f}, 16, false));
+        s.agg().tell(new AggregatorActor.Commit(1, List.of("w0")));
+        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 16, false));
+        assertArrayEquals(new float[] {-3f, -3f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
+    }
+
+    @Test
+    void aCommitThatArrivesFirstWaitsForItsGradients() {
+        Shard s = shard();
+        s.agg().tell(new AggregatorActor.Commit(1, List.of("w0", "w1")));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w1")));
+        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 8, false));
+        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w1", new float[] {4f, 4f}, 24, false));
+        s.w0().expectNoMessage();
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {1f, 2f}, 16, false));
+        assertEquals(0, ((WorkerActor.ShardParams) s.w0().receiveMessage()).step());
+        WorkerActor.ShardParams after1 = (WorkerActor.ShardParams) s.w0().receiveMessage();
+        assertEquals(1, after1.step());
+        // Step 1 weighs 8 and 24 samples: mean 3.25.
+        assertArrayEquals(new float[] {-1f - 3.25f, -2f - 3.25f}, after1.data(), 0f);
+    }
+}
