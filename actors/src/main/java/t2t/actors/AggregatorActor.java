@@ -34,19 +34,23 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     /** A worker's gradient for this shard at {@code step}, the mean over its {@code samples} samples. */
     public record Gradient(long step, long generation, String workerId, float[] data, int samples,
-                           boolean snapshotAfter) implements Command {}
+                           boolean snapshotAfter, long token) implements Command {}
 
     /**
      * Local SGD ({@code --sync local:H}): a worker's slice of its own parameters at the end of the
      * round ending with {@code step}, and the samples it trained since the previous round.
      */
     public record LocalModel(long step, long generation, String workerId, float[] data, long samples,
-                             boolean snapshotAfter) implements Command {}
+                             boolean snapshotAfter, long token) implements Command {}
 
-    /** The workers of a generation, in rank order, the peers for the global norm, and whom to tell of arrivals. */
+    /**
+     * The workers of a generation, in rank order, the peers for the global norm, whom to tell of
+     * arrivals, the workers' tokens (what their gradients must carry) and the shards' (what this
+     * shard's parameters carry, by shard index).
+     */
     public record Membership(long generation, List<String> workerIds, Map<String, ActorRef<WorkerActor.Command>> workers,
-                             List<ActorRef<Command>> aggregators, ActorRef<Coordinator.Command> coordinator)
-            implements Command {}
+                             List<ActorRef<Command>> aggregators, ActorRef<Coordinator.Command> coordinator,
+                             Map<String, Long> tokens, long[] shardTokens) implements Command {}
 
     /**
      * Step {@code step} applies the gradients (or local SGD models) of exactly {@code contributors},
@@ -99,6 +103,10 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private Map<String, ActorRef<WorkerActor.Command>> workers = Map.of();
     private List<ActorRef<Command>> peers = List.of();
     private ActorRef<Coordinator.Command> coordinator;
+    private Map<String, Long> tokens = Map.of();
+    private long shardToken;
+    /** Joining workers' requests for parameters that came before this shard knew its token. */
+    private final List<FetchParams> fetchesBeforeMembership = new ArrayList<>();
     private ActorRef<ShardState> snapshotSink;
     /** The coordinator's decisions, per step, until the step is applied. */
     private final TreeMap<Long, List<String>> commits = new TreeMap<>();
@@ -156,6 +164,12 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             early.add(g);
             return this;
         }
+        if (workers.containsKey(g.workerId()) && !tokens.get(g.workerId()).equals(g.token())) {
+            dropped++;
+            t2t.actors.cluster.WireStats.dropped("gradient with a wrong token");
+            ctx.getLog().warn("shard {} dropped a gradient as {} with a wrong token", range.shard(), g.workerId());
+            return this;
+        }
         // A survivor's gradient of a step planned in an earlier generation still counts.
         if (!workers.containsKey(g.workerId()) || g.data().length != range.length() || g.step() < stepsApplied) {
             dropped++;
@@ -191,6 +205,13 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         workers = new LinkedHashMap<>(m.workers());
         peers = List.copyOf(m.aggregators());
         coordinator = m.coordinator();
+        tokens = new HashMap<>(m.tokens());
+        if (m.shardTokens() == null || range.shard() >= m.shardTokens().length) {
+            throw new IllegalStateException("membership without a token for shard " + range.shard());
+        }
+        shardToken = m.shardTokens()[range.shard()];
+        fetchesBeforeMembership.forEach(this::onFetchParams);
+        fetchesBeforeMembership.clear();
         // What a lost worker sent stays until its step commits: the commit says whether it counts.
         java.util.List<Gradient> replay = new java.util.ArrayList<>(early);
         early.clear();
@@ -250,7 +271,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     private Behavior<Command> onLocalModel(LocalModel m) {
         if (m.generation() != generation || !workers.containsKey(m.workerId()) || m.data().length != range.length()
-                || m.step() < stepsApplied) {
+                || m.step() < stepsApplied || !tokens.get(m.workerId()).equals(m.token())) {
             dropped++;
             return this;
         }
@@ -338,7 +359,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     /** The slice after {@code step}, to every worker of the current generation. */
     private void sendParams(long step) {
-        WorkerActor.ShardParams out = new WorkerActor.ShardParams(step, range, params.clone());
+        WorkerActor.ShardParams out = new WorkerActor.ShardParams(step, range, params.clone(), shardToken);
         for (String id : workerIds) {
             workers.get(id).tell(out);
         }
@@ -351,7 +372,13 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     }
 
     private Behavior<Command> onFetchParams(FetchParams f) {
-        f.replyTo().tell(new WorkerActor.ShardParams(stepsApplied - 1, range, params.clone()));
+        if (generation < 0) {
+            if (fetchesBeforeMembership.size() < 1024) {
+                fetchesBeforeMembership.add(f);
+            }
+            return this;
+        }
+        f.replyTo().tell(new WorkerActor.ShardParams(stepsApplied - 1, range, params.clone(), shardToken));
         return this;
     }
 

@@ -51,15 +51,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      * (or local SGD model) to every shard; the step then waits for every shard's {@link BucketArrived}.
      */
     public record StepDone(String workerId, long step, long epoch, long generation, long[] sampleIds, long[] skippedIds,
-                           StudentCompute.StepLoss loss, int samples, double computeMs, boolean bucketsSent)
-            implements Command {}
+                           StudentCompute.StepLoss loss, int samples, double computeMs, boolean bucketsSent,
+                           long token) implements Command {}
 
     /** Shard {@code shard} holds {@code workerId}'s gradient (or local SGD model) of {@code step}. */
     public record BucketArrived(long step, int shard, String workerId) implements Command {}
 
     public record EvalDone(long step, long epoch, EvalResult result, double seconds) implements Command {}
 
-    public record WorkerIdle(String workerId, long version) implements Command {}
+    public record WorkerIdle(String workerId, long version, long token) implements Command {}
 
     /** A shard's state after a checkpoint step, or at the end. */
     public record ShardSnapshot(AggregatorActor.ShardState state) implements Command {}
@@ -95,6 +95,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final long startNanos = System.nanoTime();
 
     private final Map<String, ActorRef<WorkerActor.Command>> workers = new LinkedHashMap<>();
+    /**
+     * Each registered worker's secret and each shard's: what their messages must carry, so a cluster
+     * member (with a valid certificate) cannot send gradients, reports or parameters as another.
+     */
+    private final Map<String, Long> tokens = new HashMap<>();
+    private final long[] shardTokens;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
     private long generation = -1;
     private List<String> ranks = List.of();
 
@@ -176,6 +183,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.aggregators = new ArrayList<>(aggregators);
         this.ranges = ranges;
         this.nextStepToPlan = settings.startStep();
+        this.shardTokens = new long[ranges.size()];
+        for (int s = 0; s < shardTokens.length; s++) {
+            shardTokens[s] = random.nextLong();
+        }
         this.snapshotAdapter = ctx.messageAdapter(AggregatorActor.ShardState.class, ShardSnapshot::new);
         if (settings.restoredState() != null) {
             restoreAccounting(settings.restoredState());
@@ -213,6 +224,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     + " parameters, the shards cover " + expected));
             return Behaviors.stopped();
         }
+        ActorRef<WorkerActor.Command> taken = workers.containsKey(r.workerId()) ? workers.get(r.workerId())
+                : joining.get(r.workerId());
+        if (taken != null) {
+            if (!taken.equals(r.ref())) {
+                // Another actor under a member's id: a forgery or a broken node; the member stays.
+                t2t.actors.cluster.WireStats.dropped("registration under a taken worker id");
+                ctx.getLog().warn("refused a registration as {} from {}: the id belongs to {}", r.workerId(), r.ref(),
+                        taken);
+            }
+            return this;
+        }
+        tokens.put(r.workerId(), random.nextLong());
         ctx.watchWith(r.ref(), new WorkerLost(r.workerId(), "stopped, or its node " + r.ref().path().address()
                 + " left the cluster"));
         if (generation >= 0) {
@@ -232,14 +255,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         generation++;
         ranks = new ArrayList<>(workers.keySet());
         // Mutable copies of registered collection types: the membership reaches shards on other nodes through Kryo.
+        HashMap<String, Long> memberTokens = new HashMap<>();
+        for (String w : ranks) {
+            memberTokens.put(w, tokens.get(w));
+        }
         AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, new LinkedHashMap<>(workers),
-                new ArrayList<>(aggregators), ctx.getSelf());
+                new ArrayList<>(aggregators), ctx.getSelf(), memberTokens, shardTokens.clone());
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(m);
         }
-        WorkerActor.Topology t = new WorkerActor.Topology(generation, new ArrayList<>(aggregators), ranges);
-        for (ActorRef<WorkerActor.Command> w : workers.values()) {
-            w.tell(t);
+        for (Map.Entry<String, ActorRef<WorkerActor.Command>> w : workers.entrySet()) {
+            w.getValue().tell(new WorkerActor.Topology(generation, new ArrayList<>(aggregators), ranges,
+                    tokens.get(w.getKey()), shardTokens.clone()));
         }
         listener.onMembership(generation, ranks, reason);
     }
@@ -311,7 +338,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 p.evalAfter && rank == 0));
     }
 
+    /** The message carries the token of the worker it names. */
+    private boolean authentic(String workerId, long token, String what) {
+        Long t = tokens.get(workerId);
+        if (t != null && t == token) {
+            return true;
+        }
+        t2t.actors.cluster.WireStats.dropped(what + " with a wrong token");
+        ctx.getLog().warn("dropped a {} as {} with a wrong token", what, workerId);
+        return false;
+    }
+
     private Behavior<Command> onStepDone(StepDone d) {
+        if (!authentic(d.workerId(), d.token(), "report")) {
+            return this;
+        }
         Planned p = planned.get(d.step());
         // A survivor's report of a step planned before a worker was lost still counts; a lost worker's does not.
         if (p == null || !p.ranks.contains(d.workerId()) || !workers.containsKey(d.workerId())
@@ -412,7 +453,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      * alike), puts its unfinished slices back in the queue and starts a generation without it.
      */
     private Behavior<Command> onWorkerLost(WorkerLost l) {
-        joining.remove(l.workerId());
+        if (joining.remove(l.workerId()) != null) {
+            tokens.remove(l.workerId());
+        }
         if (!workers.containsKey(l.workerId()) || finished) {
             return this;
         }
@@ -592,6 +635,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private Behavior<Command> onWorkerIdle(WorkerIdle w) {
+        if (!authentic(w.workerId(), w.token(), "report")) {
+            return this;
+        }
         idle.add(w.workerId());
         maybeFinish();
         return this;

@@ -46,11 +46,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     public record BatchFailed(Work work, RuntimeException cause) implements Command {}
 
     /** A shard's parameters after the update of {@code step} (step -1: the initial parameters). */
-    public record ShardParams(long step, ShardRange range, float[] data) implements Command {}
+    public record ShardParams(long step, ShardRange range, float[] data, long token) implements Command {}
 
-    /** The aggregators and the generation this worker trains in. */
-    public record Topology(long generation, List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges)
-            implements Command {}
+    /**
+     * The aggregators and the generation this worker trains in; this worker's token (what its
+     * gradients and reports carry) and the shards' (what their parameters must carry).
+     */
+    public record Topology(long generation, List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges,
+                           long token, long[] shardTokens) implements Command {}
 
     public enum Stop implements Command { INSTANCE }
 
@@ -75,6 +78,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     /** Parameter version: how many updates the local replica has installed. */
     private long version = -1;
     private final Map<Long, Integer> shardsArrived = new HashMap<>();
+    private long token;
+    private long[] shardTokens;
+    /** Parameters that came before this worker knew the shards' tokens (across nodes, order is not kept). */
+    private final List<ShardParams> paramsBeforeTopology = new ArrayList<>();
     private final TreeMap<Long, BatchReady> ready = new TreeMap<>();
     private final TreeMap<Long, Work> requested = new TreeMap<>();
     private boolean noMoreWork;
@@ -144,6 +151,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         ranges = t.ranges();
         bucketOrder = new ArrayList<>(ranges);
         Collections.reverse(bucketOrder);
+        token = t.token();
+        shardTokens = t.shardTokens().clone();
+        List<ShardParams> early = new ArrayList<>(paramsBeforeTopology);
+        paramsBeforeTopology.clear();
+        early.forEach(this::onShardParams);
         if (first) {
             for (ActorRef<AggregatorActor.Command> a : aggregators) {
                 a.tell(new AggregatorActor.FetchParams(ctx.getSelf()));
@@ -173,11 +185,23 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     private Behavior<Command> onShardParams(ShardParams p) {
         ShardRange r = p.range();
+        if (shardTokens == null) {
+            if (paramsBeforeTopology.size() < 1024) {
+                paramsBeforeTopology.add(p);
+            }
+            return this;
+        }
         if (r.offset() < 0 || p.data().length != r.length() || (long) r.offset() + r.length() > student.numParams()) {
             // Parameters from another model or a forged message must not crash the replica.
             t2t.actors.cluster.WireStats.dropped("parameters outside the model");
             ctx.getLog().warn("{} dropped parameters for [{}, +{}) of {} values", id, r.offset(), p.data().length,
                     student.numParams());
+            return this;
+        }
+        if (r.shard() < 0 || r.shard() >= shardTokens.length || p.token() != shardTokens[r.shard()]) {
+            // In range but not from the shard: a member that can reach this worker, not one of the job's shards.
+            t2t.actors.cluster.WireStats.dropped("parameters with a wrong token");
+            ctx.getLog().warn("{} dropped parameters for shard {} with a wrong token", id, r.shard());
             return this;
         }
         student.writeParams(r.offset(), p.data());
@@ -244,11 +268,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             // DDP's buckets fire, so its aggregator averages and updates while the rest of backward runs.
             loss = student.trainStep(b.batch(), noiseSeed, bucketOrder, (r, slice) ->
                     aggregators.get(r.shard()).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
-                            b.batch().size(), w.snapshotAfter())));
+                            b.batch().size(), w.snapshotAfter(), token)));
         }
         double computeMs = (System.nanoTime() - t0) / 1e6;
         coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
-                b.batch().skippedIds(), loss, b.batch().size(), computeMs, bucketsSent));
+                b.batch().skippedIds(), loss, b.batch().size(), computeMs, bucketsSent, token));
         if (w.evalAfter()) {
             pendingEval = w;
         }
@@ -271,7 +295,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             float[] slice = new float[r.length()];
             System.arraycopy(params, r.offset(), slice, 0, r.length());
             aggregators.get(s).tell(new AggregatorActor.LocalModel(w.step(), w.generation(), id, slice, weight,
-                    w.snapshotAfter()));
+                    w.snapshotAfter(), token));
         }
         return true;
     }
@@ -284,7 +308,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     private void maybeFinish() {
         if (noMoreWork && ready.isEmpty() && requested.isEmpty() && pendingEval == null) {
-            coordinator.tell(new Coordinator.WorkerIdle(id, version));
+            coordinator.tell(new Coordinator.WorkerIdle(id, version, token));
         }
     }
 

@@ -33,15 +33,16 @@ class AggregatorCommitTest {
         TestProbe<WorkerActor.Command> w1 = KIT.createTestProbe();
         TestProbe<Coordinator.Command> coordinator = KIT.createTestProbe();
         agg.tell(new AggregatorActor.Membership(0, List.of("w0", "w1"), Map.of("w0", w0.getRef(), "w1", w1.getRef()),
-                List.of(agg), coordinator.getRef()));
+                List.of(agg), coordinator.getRef(),
+                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {98L, 99L}));
         return new Shard(agg, w0, w1, coordinator);
     }
 
     @Test
     void reportsEveryArrivalAndWaitsForTheCommit() {
         Shard s = shard();
-        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false));
-        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false, 11L));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
         assertEquals(new Coordinator.BucketArrived(0, 1, "w1"), s.coordinator().receiveMessage());
         assertEquals(new Coordinator.BucketArrived(0, 1, "w0"), s.coordinator().receiveMessage());
         s.w0().expectNoMessage();
@@ -60,15 +61,34 @@ class AggregatorCommitTest {
     @Test
     void leavesOutAGradientItHoldsWhenTheCommitDoesNotNameItsWorker() {
         Shard s = shard();
-        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false));
-        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false, 11L));
         s.agg().tell(new AggregatorActor.Commit(0, List.of("w0")));
         assertArrayEquals(new float[] {-2f, -2f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
         // The next step goes on with the named worker alone, and a late gradient of step 0 is dropped.
-        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {100f, 100f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {100f, 100f}, 16, false, 11L));
         s.agg().tell(new AggregatorActor.Commit(1, List.of("w0")));
-        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 16, false, 10L));
         assertArrayEquals(new float[] {-3f, -3f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
+    }
+
+    /** A member that knows another worker's id but not its token cannot send gradients as it. */
+    @Test
+    void aGradientWithTheWrongTokenIsDroppedAndNeverCounts() {
+        Shard s = shard();
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {1000f, 1000f}, 16, false, 12345L));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w0"), s.coordinator().receiveMessage());
+        s.coordinator().expectNoMessage();
+        TestProbe<AggregatorActor.Stats> stats = KIT.createTestProbe();
+        s.agg().tell(new AggregatorActor.GetStats(stats.getRef()));
+        assertEquals(1, stats.receiveMessage().dropped());
+        // Parameters go out under the shard's own token.
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 4f}, 16, false, 11L));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1")));
+        WorkerActor.ShardParams p = (WorkerActor.ShardParams) s.w0().receiveMessage();
+        assertArrayEquals(new float[] {-3f, -3f}, p.data(), 0f);
+        assertEquals(99L, p.token());
     }
 
     @Test
@@ -76,10 +96,10 @@ class AggregatorCommitTest {
         Shard s = shard();
         s.agg().tell(new AggregatorActor.Commit(1, List.of("w0", "w1")));
         s.agg().tell(new AggregatorActor.Commit(0, List.of("w1")));
-        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 8, false));
-        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w1", new float[] {4f, 4f}, 24, false));
+        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 8, false, 10L));
+        s.agg().tell(new AggregatorActor.Gradient(1, 0, "w1", new float[] {4f, 4f}, 24, false, 11L));
         s.w0().expectNoMessage();
-        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {1f, 2f}, 16, false));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {1f, 2f}, 16, false, 11L));
         assertEquals(0, ((WorkerActor.ShardParams) s.w0().receiveMessage()).step());
         WorkerActor.ShardParams after1 = (WorkerActor.ShardParams) s.w0().receiveMessage();
         assertEquals(1, after1.step());

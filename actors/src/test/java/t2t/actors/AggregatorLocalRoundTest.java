@@ -33,10 +33,11 @@ class AggregatorLocalRoundTest {
         TestProbe<Coordinator.Command> coordinator = KIT.createTestProbe();
         agg.tell(new AggregatorActor.SnapshotTo(sink.getRef()));
         agg.tell(new AggregatorActor.Membership(0, List.of("w0", "w1"), Map.of("w0", w0.getRef(), "w1", w1.getRef()),
-                List.of(agg), coordinator.getRef()));
+                List.of(agg), coordinator.getRef(),
+                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {99L}));
 
-        agg.tell(new AggregatorActor.LocalModel(3, 0, "w1", new float[] {4f, 8f}, 32, false));
-        agg.tell(new AggregatorActor.LocalModel(3, 0, "w0", new float[] {0f, 4f}, 96, true));
+        agg.tell(new AggregatorActor.LocalModel(3, 0, "w1", new float[] {4f, 8f}, 32, false, 11L));
+        agg.tell(new AggregatorActor.LocalModel(3, 0, "w0", new float[] {0f, 4f}, 96, true, 10L));
         assertEquals(new Coordinator.BucketArrived(3, 0, "w1"), coordinator.receiveMessage());
         assertEquals(new Coordinator.BucketArrived(3, 0, "w0"), coordinator.receiveMessage());
         // Both replicas are here, but the round waits for the coordinator's commit.
@@ -54,7 +55,7 @@ class AggregatorLocalRoundTest {
         assertArrayEquals(new float[] {1f, 5f}, snap.params(), 1e-6f);
 
         // A round older than the last one applied is dropped, not averaged in again.
-        agg.tell(new AggregatorActor.LocalModel(1, 0, "w0", new float[] {9f, 9f}, 1, false));
+        agg.tell(new AggregatorActor.LocalModel(1, 0, "w0", new float[] {9f, 9f}, 1, false, 10L));
         TestProbe<AggregatorActor.Stats> stats = KIT.createTestProbe();
         agg.tell(new AggregatorActor.GetStats(stats.getRef()));
         assertEquals(1, stats.receiveMessage().dropped());

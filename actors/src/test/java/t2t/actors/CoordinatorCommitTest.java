@@ -46,8 +46,14 @@ class CoordinatorCommitTest {
                     new TestJobs.Recorder(), List.of(shards.get(0).getRef(), shards.get(1).getRef()), ranges));
             coordinator.tell(new Coordinator.Register("w0", w0.getRef(), 10));
             coordinator.tell(new Coordinator.Register("w1", w1.getRef(), 10));
-            w0.expectMessageClass(WorkerActor.Topology.class);
-            w1.expectMessageClass(WorkerActor.Topology.class);
+            tokens.put("w0", w0.expectMessageClass(WorkerActor.Topology.class).token());
+            tokens.put("w1", w1.expectMessageClass(WorkerActor.Topology.class).token());
+        }
+
+        final java.util.Map<String, Long> tokens = new java.util.HashMap<>();
+
+        long token(String id) {
+            return tokens.get(id);
         }
 
         WorkerActor.Work work(TestProbe<WorkerActor.Command> w, String id) {
@@ -61,7 +67,7 @@ class CoordinatorCommitTest {
 
         void done(String id, WorkerActor.Work w) {
             coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
-                    new long[0], new StudentCompute.StepLoss(1f, 1f, 0f, 0f), w.sampleIds().length, 1.0, true));
+                    new long[0], new StudentCompute.StepLoss(1f, 1f, 0f, 0f), w.sampleIds().length, 1.0, true, token(id)));
         }
 
         void arrived(String id, WorkerActor.Work w, int shard) {
@@ -120,6 +126,28 @@ class CoordinatorCommitTest {
         j.arrived("w1", b, 1);
         j.noCommit();
         j.arrived("w1", b, 0);
+        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1")), j.commit());
+    }
+
+    /** Reports and registrations as another worker (a member that knows its id, not its token) are refused. */
+    @Test
+    void aReportWithTheWrongTokenOrARegistrationUnderATakenIdIsRefused() {
+        Job j = new Job();
+        TestProbe<WorkerActor.Command> impostor = KIT.createTestProbe();
+        j.coordinator.tell(new Coordinator.Register("w1", impostor.getRef(), 10));
+        WorkerActor.Work a = j.work(j.w0, "w0");
+        WorkerActor.Work b = j.work(j.w1, "w1");
+        j.coordinator.tell(new Coordinator.StepDone("w1", b.step(), b.epoch(), b.generation(), b.sampleIds(),
+                new long[0], new StudentCompute.StepLoss(1f, 1f, 0f, 0f), b.sampleIds().length, 1.0, true,
+                j.token("w1") + 1));
+        j.arrived("w1", b, 0);
+        j.arrived("w1", b, 1);
+        j.done("w0", a);
+        j.arrived("w0", a, 0);
+        j.arrived("w0", a, 1);
+        j.noCommit();
+        impostor.expectNoMessage(Duration.ofMillis(100));
+        j.done("w1", b);
         assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1")), j.commit());
     }
 

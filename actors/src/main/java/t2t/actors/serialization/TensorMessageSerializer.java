@@ -62,20 +62,21 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
     public byte[] toBinary(Object o) {
         if (o instanceof AggregatorActor.Gradient g) {
             TensorCodec.Header h = new TensorCodec.Header(g.generation(), g.step(), 0, g.workerId(), g.samples());
-            return write(TensorCodec.encode(h, g.data(), 0, g.data().length), g.snapshotAfter(), 0);
+            return write(TensorCodec.encode(h, g.data(), 0, g.data().length), g.snapshotAfter(), 0, g.token());
         }
         if (o instanceof WorkerActor.ShardParams p) {
             TensorCodec.Header h = new TensorCodec.Header(0, p.step(), p.range().shard(), "", 0);
-            return write(TensorCodec.encode(h, p.data(), 0, p.data().length), false, p.range().offset());
+            return write(TensorCodec.encode(h, p.data(), 0, p.data().length), false, p.range().offset(), p.token());
         }
         throw new IllegalArgumentException("not a tensor message: " + o.getClass().getName());
     }
 
-    private static byte[] write(List<TensorChunk> chunks, boolean snapshotAfter, long shardOffset) {
+    private static byte[] write(List<TensorChunk> chunks, boolean snapshotAfter, long shardOffset, long token) {
         try {
             ByteArrayOutputStream bo = new ByteArrayOutputStream();
             for (TensorChunk c : chunks) {
-                c.toBuilder().setSnapshotAfter(snapshotAfter).setShardOffset(shardOffset).build().writeDelimitedTo(bo);
+                c.toBuilder().setSnapshotAfter(snapshotAfter).setShardOffset(shardOffset).setToken(token).build()
+                        .writeDelimitedTo(bo);
             }
             return bo.toByteArray();
         } catch (IOException e) {
@@ -135,11 +136,12 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
             }
             if (GRADIENT.equals(manifest)) {
                 return new AggregatorActor.Gradient(first.getStep(), first.getGeneration(), first.getSender(), data,
-                        first.getSamples(), first.getSnapshotAfter());
+                        first.getSamples(), first.getSnapshotAfter(), first.getToken());
             }
             if (PARAMS.equals(manifest)) {
                 return new WorkerActor.ShardParams(first.getStep(),
-                        new ShardRange(first.getShard(), (int) first.getShardOffset(), data.length), data);
+                        new ShardRange(first.getShard(), (int) first.getShardOffset(), data.length), data,
+                        first.getToken());
             }
             code = "unknown-manifest";
             reason = "unknown manifest " + manifest;

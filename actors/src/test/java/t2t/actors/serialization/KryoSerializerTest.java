@@ -34,7 +34,7 @@ class KryoSerializerTest {
         assertArrayEquals(w.copies(), wb.copies());
         org.junit.jupiter.api.Assertions.assertEquals(w.generation(), wb.generation());
         t2t.actors.Coordinator.StepDone d = new t2t.actors.Coordinator.StepDone("n/w0", 12, 1, 2, new long[] {5, 9},
-                new long[] {3}, new t2t.actors.runtime.StudentCompute.StepLoss(1.5f, 1f, 0.25f, 0.25f), 2, 8.5, true);
+                new long[] {3}, new t2t.actors.runtime.StudentCompute.StepLoss(1.5f, 1f, 0.25f, 0.25f), 2, 8.5, true, -5L);
         t2t.actors.Coordinator.StepDone db = (t2t.actors.Coordinator.StepDone) kryo.fromBinary(kryo.toBinary(d),
                 kryo.manifest(d));
         org.junit.jupiter.api.Assertions.assertEquals(d.loss(), db.loss());

@@ -34,7 +34,7 @@ class TensorMessageSerializerTest {
     @Test
     void gradientsLargerThanAChunkTravelAsSeveralChunksAndComeBackExactly() throws Exception {
         float[] data = randomFloats(TensorCodec.MAX_CHUNK_FLOATS * 2 + 17);
-        AggregatorActor.Gradient g = new AggregatorActor.Gradient(41, 3, "127.0.0.1:5/w0", data, 24, true);
+        AggregatorActor.Gradient g = new AggregatorActor.Gradient(41, 3, "127.0.0.1:5/w0", data, 24, true, 0x5eedL);
         byte[] bytes = ser.toBinary(g);
         AggregatorActor.Gradient back = (AggregatorActor.Gradient) ser.fromBinary(bytes, ser.manifest(g));
         assertEquals(41, back.step());
@@ -42,23 +42,25 @@ class TensorMessageSerializerTest {
         assertEquals("127.0.0.1:5/w0", back.workerId());
         assertEquals(24, back.samples());
         assertTrue(back.snapshotAfter());
+        assertEquals(0x5eedL, back.token());
         assertArrayEquals(data, back.data());
     }
 
     @Test
     void parametersKeepTheirShardRange() throws Exception {
         float[] data = randomFloats(1000);
-        WorkerActor.ShardParams p = new WorkerActor.ShardParams(7, new ShardRange(2, 5000, 1000), data);
+        WorkerActor.ShardParams p = new WorkerActor.ShardParams(7, new ShardRange(2, 5000, 1000), data, -77L);
         WorkerActor.ShardParams back = (WorkerActor.ShardParams) ser.fromBinary(ser.toBinary(p), ser.manifest(p));
         assertEquals(new ShardRange(2, 5000, 1000), back.range());
         assertEquals(7, back.step());
+        assertEquals(-77L, back.token());
         assertArrayEquals(data, back.data());
     }
 
     @Test
     void truncatedReorderedOrOversizedMessagesAreDroppedAndCounted() throws Exception {
         float[] data = randomFloats(TensorCodec.MAX_CHUNK_FLOATS + 5);
-        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", data, 8, false);
+        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", data, 8, false, 0x5eedL);
         byte[] whole = ser.toBinary(g);
         long before = WireStats.total();
 
@@ -88,7 +90,7 @@ class TensorMessageSerializerTest {
     @Test
     void payloadsOverTheFrameLimitAreDroppedBeforeDecoding() throws Exception {
         float[] data = randomFloats(1000);
-        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", data, 8, false);
+        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", data, 8, false, 0x5eedL);
         byte[] bytes = ser.toBinary(g);
         TensorMessageSerializer limited = new TensorMessageSerializer(bytes.length);
         assertArrayEquals(data, ((AggregatorActor.Gradient) limited.fromBinary(bytes, "G")).data(), "at the limit: kept");
@@ -101,7 +103,7 @@ class TensorMessageSerializerTest {
 
     @Test
     void aHeaderClaimingMoreElementsThanTheMessageCarriesIsRefusedBeforeAllocating() throws Exception {
-        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", randomFloats(10), 8, false);
+        AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", randomFloats(10), 8, false, 0x5eedL);
         TensorChunk c = TensorChunk.parseDelimitedFrom(new java.io.ByteArrayInputStream(ser.toBinary(g)));
         // 2^28 floats (1 GiB) claimed by a 100-byte message: a node with a small heap would die allocating it.
         byte[] forged = delimited(c.toBuilder().setShardElements(TensorMessageSerializer.MAX_SHARD_ELEMENTS).build());

@@ -84,11 +84,20 @@ class RogueMessagesTest {
                     a.tell(new RogueBytes("G", garbage), ActorRef.noSender());
                     a.tell(new RogueBytes("G", new byte[OVERSIZED]), ActorRef.noSender());
                     // Well-formed on the wire, wrong for the job: no such worker, wrong size, generation 0.
-                    a.tell(new AggregatorActor.Gradient(0, 0, "rogue/w0", new float[7], 24, false), ActorRef.noSender());
+                    a.tell(new AggregatorActor.Gradient(0, 0, "rogue/w0", new float[7], 24, false, 0L),
+                            ActorRef.noSender());
+                    // As a real worker (its id is its node's address and index), without its token.
+                    for (ActorRef w : workers) {
+                        a.tell(new AggregatorActor.Gradient(0, 0, workerId(w), new float[7], 24, false, 0L),
+                                ActorRef.noSender());
+                    }
                 }
                 for (ActorRef w : workers) {
                     w.tell(new RogueBytes("P", garbage), ActorRef.noSender());
-                    w.tell(new WorkerActor.ShardParams(0, new ShardRange(0, 1 << 30, 16), new float[16]),
+                    w.tell(new WorkerActor.ShardParams(0, new ShardRange(0, 1 << 30, 16), new float[16], 0L),
+                            ActorRef.noSender());
+                    // In range, so without the shard's token it would overwrite the replica's first parameters.
+                    w.tell(new WorkerActor.ShardParams(0, new ShardRange(0, 0, 16), new float[16], 0L),
                             ActorRef.noSender());
                 }
                 int sentAt = steps(c);
@@ -101,7 +110,10 @@ class RogueMessagesTest {
                     String s2 = scrape(m2);
                     return dropped(s1, s2, "tensor malformed") >= a + 2 && dropped(s1, s2, "tensor oversized") >= a
                             && dropped(s1, s2, "gradient of an unknown sender, wrong size or applied step") >= a
-                            && dropped(s1, "parameters outside the model") >= 1 && dropped(s2, "parameters outside the model") >= 1;
+                            && dropped(s1, s2, "gradient with a wrong token") >= 2L * a
+                            && dropped(s1, "parameters outside the model") >= 1 && dropped(s2, "parameters outside the model") >= 1
+                            && dropped(s1, "parameters with a wrong token") >= 1
+                            && dropped(s2, "parameters with a wrong token") >= 1;
                 });
                 String s1 = scrape(m1);
                 String s2 = scrape(m2);
@@ -110,6 +122,8 @@ class RogueMessagesTest {
                         dropped(s1, s2, "tensor oversized"),
                         dropped(s1, s2, "gradient of an unknown sender, wrong size or applied step"),
                         dropped(s1, s2, "parameters outside the model"));
+                System.out.printf("forged as a member: gradients %.0f, parameters %.0f%n",
+                        dropped(s1, s2, "gradient with a wrong token"), dropped(s1, s2, "parameters with a wrong token"));
                 assertTrue(train.isAlive() && sentAt < STEPS - 10, "the rogue struck mid-job (step " + sentAt + " of " + STEPS + ")");
             } finally {
                 rogue.terminate();
@@ -149,6 +163,12 @@ class RogueMessagesTest {
         }
         Thread.sleep(3000);
         return new ArrayList<>(found);
+    }
+
+    /** A worker's id: its node's host:port and its index (NodeJob names worker {@code i} {@code worker-i}). */
+    private static String workerId(ActorRef w) {
+        org.apache.pekko.actor.Address a = w.path().address();
+        return a.host().get() + ":" + a.port().get() + "/w" + w.path().name().substring("worker-".length());
     }
 
     private static List<ActorRef> named(List<ActorRef> refs, String prefix) {
