@@ -270,7 +270,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     }
 
     private Behavior<Command> onLocalModel(LocalModel m) {
-        if (m.generation() != generation || !workers.containsKey(m.workerId()) || m.data().length != range.length()
+        // As with gradients, a survivor's model of a round planned in an earlier generation still counts.
+        if (m.generation() > generation || !workers.containsKey(m.workerId()) || m.data().length != range.length()
                 || m.step() < stepsApplied || !tokens.get(m.workerId()).equals(m.token())) {
             dropped++;
             return this;

@@ -114,7 +114,17 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private long finalStep = -1;
 
     /** What a committed step added to the accounting, kept until a checkpoint at or after it is written. */
-    private record Credit(long epoch, long[] newIds, long duplicates, long skipped) {}
+    private record Credit(Map<Long, long[]> newIds, long duplicates, long skipped) {}
+
+    /** A worker's part of a committed step: its slice and report. */
+    private record Share(long step, int rank, long epoch, StepDone done) {}
+
+    /**
+     * Local SGD: each worker's shares since its last averaging round. They count as trained when its
+     * round's model reaches every shard; if it is lost before, its replica's updates are gone, so
+     * the slices go back to the queue.
+     */
+    private final Map<String, List<Share>> unsettled = new HashMap<>();
     private final TreeMap<Long, Credit> recentCredits = new TreeMap<>();
 
     /** The plan's state right after a checkpoint step was planned, and that step's epoch. */
@@ -389,6 +399,43 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return !d.bucketsSent() || (got != null && got.cardinality() == ranges.size());
     }
 
+    /** After a requeue: the requeued samples need steps after the one planned as the last. */
+    private void reopenPlan() {
+        if (planExhausted && !plan.finished() && (settings.maxSteps() <= 0 || nextStepToPlan < settings.maxSteps())) {
+            planExhausted = false;
+            finalStep = -1;
+        }
+    }
+
+    /** Counts {@code shares} as trained, as of step {@code step} (for the checkpoints' accounting). */
+    private void credit(long step, List<Share> shares) {
+        Map<Long, List<Long>> newIds = new TreeMap<>();
+        long dup = 0;
+        long skip = 0;
+        for (Share s : shares) {
+            plan.completed(s.step(), s.rank());
+            BitSet seen = trained.computeIfAbsent(s.epoch(), e -> new BitSet());
+            List<Long> fresh = newIds.computeIfAbsent(s.epoch(), e -> new ArrayList<>());
+            for (long id : s.done().sampleIds()) {
+                if (seen.get((int) id)) {
+                    dup++;
+                } else {
+                    seen.set((int) id);
+                    fresh.add(id);
+                }
+            }
+            skip += s.done().skippedIds().length;
+        }
+        Map<Long, long[]> credited = new TreeMap<>();
+        newIds.forEach((epoch, ids) -> {
+            trainedCount.merge(epoch, (long) ids.size(), Long::sum);
+            credited.put(epoch, ids.stream().mapToLong(Long::longValue).toArray());
+        });
+        duplicates += dup;
+        skipped += skip;
+        recentCredits.put(step, new Credit(credited, dup, skip));
+    }
+
     /** Commits the step once every worker of its generation is delivered or lost. */
     private void commitIfSettled(Planned p) {
         for (String w : p.ranks) {
@@ -406,33 +453,33 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private void commit(Planned p) {
         long step = p.step.step();
         List<String> contributors = new ArrayList<>();
-        BitSet seen = trained.computeIfAbsent(p.step.epoch(), e -> new BitSet());
-        List<Long> newIds = new ArrayList<>();
-        long dup = 0;
-        long skip = 0;
+        List<Share> settled = new ArrayList<>();
         for (int rank = 0; rank < p.ranks.size(); rank++) {
             String w = p.ranks.get(rank);
             if (!delivered(p, w)) {
                 continue;
             }
-            contributors.add(w);
             StepDone d = p.done.get(w);
-            plan.completed(step, rank);
-            for (long id : d.sampleIds()) {
-                if (seen.get((int) id)) {
-                    dup++;
-                } else {
-                    seen.set((int) id);
-                    newIds.add(id);
-                }
+            if (!d.bucketsSent() && !workers.containsKey(w)) {
+                // A local SGD step of a worker already lost: its replica, and the update, are gone.
+                plan.requeue(step, rank);
+                reopenPlan();
+                continue;
             }
-            skip += d.skippedIds().length;
+            contributors.add(w);
+            Share share = new Share(step, rank, p.step.epoch(), d);
+            if (d.bucketsSent()) {
+                List<Share> round = unsettled.remove(w);
+                if (round != null) {
+                    settled.addAll(round);
+                }
+                settled.add(share);
+            } else {
+                // Local SGD between averaging rounds: the update lives only in the worker's replica.
+                unsettled.computeIfAbsent(w, k -> new ArrayList<>()).add(share);
+            }
         }
-        trainedCount.merge(p.step.epoch(), (long) newIds.size(), Long::sum);
-        duplicates += dup;
-        skipped += skip;
-        recentCredits.put(step, new Credit(p.step.epoch(), newIds.stream().mapToLong(Long::longValue).toArray(), dup,
-                skip));
+        credit(step, settled);
         AggregatorActor.Commit c = new AggregatorActor.Commit(step, new ArrayList<>(contributors));
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(c);
@@ -465,6 +512,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         workersLost++;
         ctx.getLog().warn("worker {} lost: {}", l.workerId(), l.reason());
         boolean requeued = false;
+        List<Share> round = unsettled.remove(l.workerId());
+        if (round != null && !round.isEmpty()) {
+            ctx.getLog().warn("{}'s local SGD round since step {} never reached the shards: {} slices go back to the "
+                    + "queue", l.workerId(), round.get(0).step(), round.size());
+            for (Share s : round) {
+                plan.requeue(s.step(), s.rank());
+            }
+            requeued = true;
+        }
         for (Planned p : new ArrayList<>(planned.values())) {
             int rank = p.ranks.indexOf(l.workerId());
             // Delivered shares stay in: every shard holds them, so the step can still apply them everywhere.
@@ -474,11 +530,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 requeued = true;
             }
         }
-        if (requeued && planExhausted && !plan.finished()
-                && (settings.maxSteps() <= 0 || nextStepToPlan < settings.maxSteps())) {
-            // The requeued samples need steps after the one planned as the last.
-            planExhausted = false;
-            finalStep = -1;
+        if (requeued) {
+            reopenPlan();
         }
         if (workers.isEmpty()) {
             listener.onFailure(new IllegalStateException("every worker was lost; the last: " + l.workerId() + " ("
@@ -673,11 +726,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         long dup = duplicates;
         long skip = skipped;
         for (Credit c : recentCredits.tailMap(step, false).values()) {
-            BitSet bits = sets.get(c.epoch());
-            for (long id : c.newIds()) {
-                bits.clear((int) id);
+            for (Map.Entry<Long, long[]> e : c.newIds().entrySet()) {
+                BitSet bits = sets.get(e.getKey());
+                for (long id : e.getValue()) {
+                    bits.clear((int) id);
+                }
+                counts.merge(e.getKey(), -(long) e.getValue().length, Long::sum);
             }
-            counts.merge(c.epoch(), -(long) c.newIds().length, Long::sum);
             dup -= c.duplicates();
             skip -= c.skipped();
         }

@@ -13,6 +13,7 @@ import t2t.actors.config.SyncMode;
 import t2t.actors.engine.JobAssembly;
 import t2t.actors.engine.SamplerPlan;
 import t2t.actors.runtime.JobListener;
+import t2t.actors.runtime.LocalSgd;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
@@ -21,6 +22,8 @@ import t2t.loader.sampler.SamplerConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -46,9 +49,18 @@ class MidSendDeathTest {
     private static final class UniformStudent implements StudentCompute {
         private final float[] params = new float[PARAMS];
         private final int bucketsBeforeDeath;
+        /** Local SGD mode: the worker dies in its step's compute; what it trained, per step. */
+        private final boolean dieInCompute;
+        private final Map<Long, long[]> trained;
 
         UniformStudent(int bucketsBeforeDeath) {
+            this(bucketsBeforeDeath, false, new ConcurrentHashMap<>());
+        }
+
+        UniformStudent(int bucketsBeforeDeath, boolean dieInCompute, Map<Long, long[]> trained) {
             this.bucketsBeforeDeath = bucketsBeforeDeath;
+            this.dieInCompute = dieInCompute;
+            this.trained = trained;
         }
 
         @Override
@@ -68,6 +80,10 @@ class MidSendDeathTest {
 
         @Override
         public StepLoss trainStep(TrainBatch batch, long noiseSeed, float[] gradOut) {
+            if (dieInCompute && batch.step() >= DEATH_STEP) {
+                throw new IllegalStateException("simulated death in the middle of a local SGD round");
+            }
+            trained.put(batch.step(), batch.sampleIds().clone());
             double sum = 0;
             for (long id : batch.sampleIds()) {
                 sum += (id * 37) % 11 + 1;
@@ -106,6 +122,12 @@ class MidSendDeathTest {
 
     /** The runtime's actors as LocalJob spawns them, except that a worker's death is not the job's end. */
     private static Behavior<Void> job(int bucketsBeforeDeath, JobListener listener) {
+        return job("sync", bucketsBeforeDeath, false, List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>()),
+                listener);
+    }
+
+    private static Behavior<Void> job(String sync, int bucketsBeforeDeath, boolean dieInCompute,
+                                      List<Map<Long, long[]>> trained, JobListener listener) {
         return Behaviors.setup(ctx -> {
             TestJobs.Data data = new TestJobs.Data(SAMPLES);
             SamplerPlan plan = new SamplerPlan(new SamplerConfig(SAMPLES, 16, 7, true, 1, false), 2);
@@ -123,11 +145,50 @@ class MidSendDeathTest {
                     Routers.pool(2, LoaderActor.create(data)).withRoundRobinRouting(), "loaders");
             for (int i = 0; i < 2; i++) {
                 int deathAt = i == 1 ? bucketsBeforeDeath : -1;
-                ctx.spawn(WorkerActor.create("worker-" + i, () -> new UniformStudent(deathAt), new TestJobs.Top1(data),
-                        coordinator, loaders, null, SyncMode.parse("sync"), 1, 2), "worker-" + i, compute);
+                boolean dies = i == 1 && dieInCompute;
+                Map<Long, long[]> log = trained.get(i);
+                SyncMode mode = SyncMode.parse(sync);
+                ctx.spawn(WorkerActor.create("worker-" + i, () -> new UniformStudent(deathAt, dies, log),
+                        new TestJobs.Top1(data), coordinator, loaders, null, mode, 1, 2,
+                        () -> new LocalSgd(Math.max(1, mode.parameter()), new TestJobs.Sgd(0.01), n -> 1f, false,
+                                PARAMS)), "worker-" + i, compute);
             }
             return Behaviors.empty();
         });
+    }
+
+    /**
+     * Local SGD with rounds of 4 steps: worker 1 dies at step 6, in the round that began at step 4.
+     * Its updates of steps 4 and 5 lived only in its replica, so those slices are trained again by
+     * the survivor; its round ending at step 3 reached the shards and counts.
+     */
+    @org.junit.jupiter.api.Test
+    void aWorkerLostMidRoundInLocalSgdHasItsWholeRoundTrainedAgain() throws Exception {
+        CompletableFuture<JobListener.JobResult> result = new CompletableFuture<>();
+        List<Map<Long, long[]>> trained = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        ActorSystem<Void> system = ActorSystem.create(job("local:4", -1, true, trained,
+                        new LocalJob.CompletingListener(new TestJobs.Recorder(), result)), "mid-round-death",
+                ConfigFactory.parseString("t2t.compute-dispatcher.thread-pool-executor.fixed-pool-size = 2")
+                        .withFallback(ConfigFactory.load()));
+        try {
+            JobListener.JobResult r = result.get(60, TimeUnit.SECONDS);
+            assertEquals(List.of((long) SAMPLES, (long) SAMPLES), r.samplesTrainedPerEpoch());
+            assertEquals(0, r.duplicateSamples());
+            // What reached the model: all of the survivor's steps, and the lost worker's averaged round.
+            int[] times = new int[SAMPLES];
+            trained.get(0).values().forEach(ids -> Arrays.stream(ids).forEach(id -> times[(int) id]++));
+            trained.get(1).forEach((step, ids) -> {
+                if (step < 4) {
+                    Arrays.stream(ids).forEach(id -> times[(int) id]++);
+                }
+            });
+            for (int id = 0; id < SAMPLES; id++) {
+                assertEquals(2, times[id], "sample " + id + " in the model's 2 epochs");
+            }
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 
     @ParameterizedTest(name = "dies after {0} of 3 buckets")
