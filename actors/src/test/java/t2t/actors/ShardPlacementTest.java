@@ -7,22 +7,16 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import t2t.actors.cluster.ClusterJobs;
 import t2t.actors.cluster.ClusterNode;
-import t2t.actors.cluster.JobLauncher;
 import t2t.actors.cluster.JobSubmitter;
 import t2t.actors.cluster.NodeAgent;
 import t2t.actors.cluster.ShardHost;
-import t2t.actors.config.SyncMode;
+import t2t.actors.cluster.TestNodes;
 import t2t.actors.engine.JobAssembly;
-import t2t.actors.engine.SamplerPlan;
-import t2t.actors.runtime.BatchMaker;
 import t2t.actors.runtime.JobListener;
-import t2t.loader.sampler.SamplerConfig;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,57 +39,10 @@ class ShardPlacementTest {
     private final List<ActorSystem<Void>> systems = new ArrayList<>();
 
     /** The softmax student with momentum SGD (state that must move with its shard), 3 shards. */
-    private static final class Jobs implements ClusterJobs {
-        final CompletableFuture<Void> reachedStep5 = new CompletableFuture<>();
-        final long batchMillis;
+    private static final TestJobs.SoftmaxJob JOB =
+            new TestJobs.SoftmaxJob("shards", SAMPLES, 3, 0.3, () -> new TestJobs.MomentumSgd(0.3, 0.9));
 
-        Jobs(long batchMillis) {
-            this.batchMillis = batchMillis;
-        }
-
-        LocalJob.Spec spec(int workers, int epochs) {
-            TestJobs.Data plain = new TestJobs.Data(SAMPLES);
-            BatchMaker data = TestJobs.slowed(plain, batchMillis);
-            SoftmaxStudent probe = new SoftmaxStudent(TestJobs.FEATURES, TestJobs.CLASSES);
-            SamplerPlan plan = new SamplerPlan(new SamplerConfig(SAMPLES, 16, 7, true, 1, false), epochs);
-            return new LocalJob.Spec("shards", workers, 1, SyncMode.parse("sync"), 1, 2, probe.readParams(),
-                    r -> new TestJobs.MomentumSgd(0.3, 0.9), 3, norm -> 1f, false,
-                    rank -> new SoftmaxStudent(TestJobs.FEATURES, TestJobs.CLASSES), null, data,
-                    new TestJobs.Top1(data), plan, new Coordinator.Settings(workers, 0, 0, 1, s -> 0.3, 0, null), null);
-        }
-
-        @Override
-        public WorkerSide workerSide(Map<String, String> config, int workers) {
-            return new WorkerSide(spec(workers, 1), () -> { });
-        }
-
-        @Override
-        public String run(Map<String, String> config, JobLauncher launcher) {
-            JobListener onStep = new JobListener() {
-                @Override
-                public void onStep(StepMetrics m) {
-                    if (m.step() >= 5) {
-                        reachedStep5.complete(null);
-                    }
-                }
-            };
-            try {
-                JobListener.JobResult r = launcher.launch(spec(Integer.parseInt(config.get("workers")),
-                        Integer.parseInt(config.get("epochs"))), onStep).get(90, TimeUnit.SECONDS);
-                return TestJobs.clusterSummary(r);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private String node(int port, String seed, List<String> roles, Jobs jobs) {
+    private String node(int port, String seed, List<String> roles, TestJobs.ClusterJob jobs) {
         systems.add(ClusterNode.start("127.0.0.1", port, seed, roles, 1, null, jobs, (n, why) -> { }));
         return "127.0.0.1:" + port;
     }
@@ -112,14 +59,6 @@ class ShardPlacementTest {
         });
     }
 
-    private static float[] params(JsonNode s) {
-        float[] p = new float[s.get("params").size()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) s.get("params").get(i).asDouble();
-        }
-        return p;
-    }
-
     private int agentsKnownAtSeed() throws Exception {
         ActorSystem<Void> seed = systems.get(0);
         Receptionist.Listing l = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(seed.receptionist(),
@@ -130,12 +69,7 @@ class ShardPlacementTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (ActorSystem<Void> s : systems) {
-            s.terminate();
-        }
-        for (ActorSystem<Void> s : systems) {
-            s.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
+        TestNodes.terminate(systems);
         systems.clear();
     }
 
@@ -143,21 +77,21 @@ class ShardPlacementTest {
     @Test
     void aJoiningAggregatorNodeTakesItsShardsWithTheirStateAndTheWeightsStayExact() throws Exception {
         int epochs = 3;
-        Jobs still = new Jobs(0);
-        int port = freePort();
+        TestJobs.ClusterJob still = new TestJobs.ClusterJob(JOB, 0);
+        int port = TestNodes.freePort();
         String seed = node(port, "127.0.0.1:" + port, ClusterNode.ROLES, still);
         JsonNode unmoved = submit(seed, epochs).get(120, TimeUnit.SECONDS);
         assertEquals(0, unmoved.get("shards_moved").asInt());
         assertEquals("{\"" + seed + "\":[0,1,2]}", unmoved.get("shard_placement").toString());
         stop();
 
-        Jobs moving = new Jobs(20);
-        port = freePort();
+        TestJobs.ClusterJob moving = new TestJobs.ClusterJob(JOB, 20);
+        port = TestNodes.freePort();
         seed = node(port, "127.0.0.1:" + port, ClusterNode.ROLES, moving);
         CompletableFuture<JsonNode> result = submit(seed, epochs);
         moving.reachedStep5.get(60, TimeUnit.SECONDS);
         assertEquals(3, ShardHost.hostedHere(), "the node metrics' t2t_shards_hosted");
-        String joiner = node(freePort(), seed, List.of("aggregator"), moving);
+        String joiner = node(TestNodes.freePort(), seed, List.of("aggregator"), moving);
         JsonNode moved = result.get(120, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (ShardHost.hostedHere() != 0) {
@@ -171,16 +105,16 @@ class ShardPlacementTest {
         assertEquals(2, moved.get("generations").asInt(), "the move starts a generation at a step boundary");
         assertEquals("[480,480,480]", moved.get("samples_trained_per_epoch").toString());
         assertEquals(0, moved.get("duplicate_samples").asInt());
-        assertArrayEquals(params(unmoved), params(moved), "the weights do not depend on where the shards ran");
+        assertArrayEquals(TestJobs.params(unmoved), TestJobs.params(moved), "the weights do not depend on where the shards ran");
     }
 
     @Test
     void shardsRunOnTheAggregatorNodesAndNotBesideTheCoordinator() throws Exception {
-        Jobs jobs = new Jobs(0);
-        int port = freePort();
+        TestJobs.ClusterJob jobs = new TestJobs.ClusterJob(JOB, 0);
+        int port = TestNodes.freePort();
         String seed = node(port, "127.0.0.1:" + port, List.of("coordinator", "worker"), jobs);
-        String a = node(freePort(), seed, List.of("aggregator"), jobs);
-        String b = node(freePort(), seed, List.of("aggregator"), jobs);
+        String a = node(TestNodes.freePort(), seed, List.of("aggregator"), jobs);
+        String b = node(TestNodes.freePort(), seed, List.of("aggregator"), jobs);
         // The seed knows both aggregator nodes before the job starts, so the first placement uses them.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (agentsKnownAtSeed() < 3) {
@@ -194,8 +128,8 @@ class ShardPlacementTest {
         assertEquals(0, s.get("shards_moved").asInt());
         assertEquals("[480,480]", s.get("samples_trained_per_epoch").toString());
 
-        JobListener.JobResult local = LocalJob.run(jobs.spec(1, 2), new JobListener() { }).get(60, TimeUnit.SECONDS);
-        assertArrayEquals(JobAssembly.flatten(local.shards()), params(s),
+        JobListener.JobResult local = LocalJob.run(JOB.spec(1, 2, 0), new JobListener() { }).get(60, TimeUnit.SECONDS);
+        assertArrayEquals(JobAssembly.flatten(local.shards()), TestJobs.params(s),
                 "one worker's shards give the same weights wherever they run");
     }
 }

@@ -1,5 +1,9 @@
 package t2t.actors;
 
+import t2t.actors.cluster.ClusterJobs;
+import t2t.actors.cluster.JobLauncher;
+import t2t.actors.config.SyncMode;
+import t2t.actors.engine.SamplerPlan;
 import t2t.actors.runtime.BatchMaker;
 import t2t.actors.runtime.EvalResult;
 import t2t.actors.runtime.Evaluator;
@@ -8,12 +12,16 @@ import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
 import t2t.actors.runtime.WorkPlan;
+import t2t.loader.sampler.SamplerConfig;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Small real pieces for runtime tests: a separable synthetic dataset, a permutation plan, SGD. */
 final class TestJobs {
@@ -302,6 +310,15 @@ final class TestJobs {
         };
     }
 
+    /** The final weights in a summary that {@link #clusterSummary} wrote. */
+    static float[] params(com.fasterxml.jackson.databind.JsonNode summary) {
+        float[] p = new float[summary.get("params").size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) summary.get("params").get(i).asDouble();
+        }
+        return p;
+    }
+
     /** A cluster job's summary as the tests' job runs return it: counters, sample accounting, the final weights. */
     static String clusterSummary(JobListener.JobResult r) throws com.fasterxml.jackson.core.JsonProcessingException {
         Map<String, Object> s = new java.util.LinkedHashMap<>(r.counters());
@@ -309,5 +326,67 @@ final class TestJobs {
         s.put("duplicate_samples", r.duplicateSamples());
         s.put("params", t2t.actors.engine.JobAssembly.flatten(r.shards()));
         return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
+    }
+
+    /**
+     * A cluster test's job: the softmax student on {@code samples} of {@link Data}, global batch 16,
+     * one loader, one aggregator shard per {@code shards}, every shard's optimizer from {@code optimizer}
+     * and a constant learning rate {@code lr} (what the coordinator reports).
+     */
+    record SoftmaxJob(String name, int samples, int shards, double lr, Supplier<ShardOptimizer> optimizer) {
+        /** The job on {@code workers} workers, each batch {@code batchMillis} late (see {@link #slowed}). */
+        LocalJob.Spec spec(int workers, int epochs, long batchMillis) {
+            BatchMaker data = slowed(new Data(samples), batchMillis);
+            SoftmaxStudent probe = new SoftmaxStudent(FEATURES, CLASSES);
+            SamplerPlan plan = new SamplerPlan(new SamplerConfig(samples, 16, 7, true, 1, false), epochs);
+            return new LocalJob.Spec(name, workers, 1, SyncMode.parse("sync"), 1, 2, probe.readParams(),
+                    r -> optimizer.get(), shards, norm -> 1f, false, rank -> new SoftmaxStudent(FEATURES, CLASSES), null,
+                    data, new Top1(data), plan, new Coordinator.Settings(workers, 0, 0, 1, s -> lr, 0, null), null);
+        }
+    }
+
+    /**
+     * A node's {@link ClusterJobs} for in-JVM cluster tests: {@code job} on every node, its batches
+     * {@code batchMillis} late on the worker nodes (negative: the node has no data, so its worker
+     * side fails), the summary as {@link #clusterSummary}; {@link #reachedStep5} completes at step 5,
+     * the moment a test changes the cluster under a running job.
+     */
+    static final class ClusterJob implements ClusterJobs {
+        final CompletableFuture<Void> reachedStep5 = new CompletableFuture<>();
+        final SoftmaxJob job;
+        final long batchMillis;
+
+        ClusterJob(SoftmaxJob job, long batchMillis) {
+            this.job = job;
+            this.batchMillis = batchMillis;
+        }
+
+        @Override
+        public WorkerSide workerSide(Map<String, String> config, int workers) {
+            if (batchMillis < 0) {
+                throw new IllegalArgumentException("--data /nowhere: no such folder on this node");
+            }
+            return new WorkerSide(job.spec(workers, 1, batchMillis), () -> { });
+        }
+
+        @Override
+        public String run(Map<String, String> config, JobLauncher launcher) {
+            JobListener onStep = new JobListener() {
+                @Override
+                public void onStep(StepMetrics m) {
+                    if (m.step() >= 5) {
+                        reachedStep5.complete(null);
+                    }
+                }
+            };
+            try {
+                // The coordinator makes no batches (the nodes' worker sides do), so its copy is not slowed.
+                JobListener.JobResult r = launcher.launch(job.spec(Integer.parseInt(config.get("workers")),
+                        Integer.parseInt(config.get("epochs")), 0), onStep).get(90, TimeUnit.SECONDS);
+                return clusterSummary(r);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

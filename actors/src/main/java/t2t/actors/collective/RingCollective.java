@@ -24,13 +24,12 @@ import java.util.List;
  * Links deliver in order, so anything other than the expected chunk is malformed, stale or forged: it is dropped and
  * counted, and the call goes on waiting for the right one (or times out).
  */
-final class RingCollective implements Collective {
+final class RingCollective extends AbstractCollective {
     private static final Logger log = LoggerFactory.getLogger(RingCollective.class);
     /** Chunks sent ahead of the one being received: enough to hide one round trip, small enough to bound memory. */
     static final int WINDOW = 4;
 
     private final CollectiveConfig cfg;
-    private final Transport transport;
     private final RingLink link;
     private final int n;
     private final int r;
@@ -41,27 +40,12 @@ final class RingCollective implements Collective {
     private boolean closed;
 
     RingCollective(CollectiveConfig cfg, Transport transport, RingLink link) {
+        super(cfg, transport);
         this.cfg = cfg;
-        this.transport = transport;
         this.link = link;
         this.n = cfg.worldSize();
         this.r = cfg.rank();
         this.tmp = new float[cfg.chunkFloats()];
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public int worldSize() {
-        return n;
-    }
-
-    @Override
-    public Transport transport() {
-        return transport;
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * a writer), then at {@link #dataOffset} the staging area of the float[] calls and the {@link #buffer()} vector,
  * {@code maxElements} native-order floats each.
  */
-final class ShmCollective implements Collective {
+final class ShmCollective extends AbstractCollective {
     private static final long MAGIC = 0x543254534D303031L;
     private static final int LINE = 64;
     private static final int SLOT_MAGIC = 0;
@@ -64,6 +64,7 @@ final class ShmCollective implements Collective {
     private boolean closed;
 
     private ShmCollective(CollectiveConfig cfg, MappedByteBuffer[] maps) {
+        super(cfg, Transport.SHM);
         this.cfg = cfg;
         this.n = cfg.worldSize();
         this.r = cfg.rank();
@@ -162,21 +163,6 @@ final class ShmCollective implements Collective {
 
     private static int slot(int i) {
         return i * LINE;
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public int worldSize() {
-        return n;
-    }
-
-    @Override
-    public Transport transport() {
-        return Transport.SHM;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package t2t.actors.engine;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -7,6 +8,10 @@ import ai.djl.pytorch.jni.JniUtils;
 import t2t.model.VisionModel;
 import t2t.model.layers.ParamSpec;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -80,13 +85,62 @@ public final class FlatSlots {
         return storage(slots.get(i).parameter().getArray(), slots.get(i));
     }
 
-    private static FloatBuffer storage(NDArray arr, Slot s) {
-        ByteBuffer b = JniUtils.getByteBuffer((PtNDArray) arr, true);
+    /**
+     * Refuses what {@code JniUtils.getByteBuffer} would not hand out as the tensor's own memory: for
+     * a tensor off the CPU, not strided, or not contiguous it returns a contiguous copy, attached to
+     * the tensor's manager and never closed, and writes into that copy would be lost. Package-private
+     * for its test.
+     */
+    static FloatBuffer storage(NDArray arr, Slot s) {
+        PtNDArray t = (PtNDArray) arr;
+        String refused = !t.getDevice().equals(Device.cpu()) ? "a tensor on " + t.getDevice()
+                : JniUtils.getLayout(t) != STRIDED ? "a sparse or opaque-layout tensor"
+                : !Contiguity.of(t) ? "a non-contiguous tensor (a view such as a transpose)" : null;
+        if (refused != null) {
+            throw new IllegalStateException(s.name() + ": expected a dense contiguous float32 CPU tensor, got "
+                    + refused + ", whose memory cannot be read or written in place");
+        }
+        ByteBuffer b = JniUtils.getByteBuffer(t, true);
         if (!b.isDirect() || b.capacity() != 4L * s.length()) {
             throw new IllegalStateException(s.name() + ": expected a dense float32 CPU tensor of " + s.length()
                     + " values, got " + b.capacity() + " bytes");
         }
         return b.order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** libtorch's {@code c10::Layout::Strided}, as {@code JniUtils.getLayout} numbers it (1 sparse, 2 MKL-DNN). */
+    private static final int STRIDED = 0;
+
+    /**
+     * libtorch's {@code is_contiguous}. DJL 0.35.1 asks it inside {@code getByteBuffer} but exposes it on no public
+     * class, only on its package-private {@code PyTorchLibrary}; a holder class, so the lookup runs once, on first use,
+     * when the engine (and its natives) are loaded, and a DJL that renames it fails loudly here.
+     */
+    private static final class Contiguity {
+        private static final MethodHandle IS_CONTIGUOUS = lookUp();
+
+        private static MethodHandle lookUp() {
+            try {
+                Class<?> lib = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+                Field instance = lib.getDeclaredField("LIB");
+                instance.setAccessible(true);
+                Method isContiguous = lib.getDeclaredMethod("torchIsContiguous", long.class);
+                isContiguous.setAccessible(true);
+                return MethodHandles.lookup().unreflect(isContiguous).bindTo(instance.get(null));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        static boolean of(PtNDArray t) {
+            try {
+                return (boolean) IS_CONTIGUOUS.invokeExact((long) t.getHandle());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** The current values of every slot. */

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The flat vector reads and writes the tensors' own memory: what it writes, the engine computes with. */
@@ -70,6 +71,27 @@ class FlatSlotsTest {
             assertTrue(maxAbsGradient(slots) > 0, "a gradient at all");
             slots.zeroGradients();
             assertEquals(0.0, maxAbsGradient(slots));
+        }
+    }
+
+    @Test
+    void aContiguousTensorIsItsOwnMemoryAndANonContiguousViewIsRefused() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.arange(15f).reshape(3, 5);
+            FlatSlots.Slot slot = new FlatSlots.Slot("a", null, FlatSlots.Kind.DECAY, 0, 15);
+            FlatSlots.storage(a, slot).put(7, -1f);
+            assertEquals(-1f, a.toFloatArray()[7], "a write through the buffer lands in the tensor");
+
+            // A transpose is a strided view of the same memory: getByteBuffer would hand out a copy.
+            NDArray t = a.transpose();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> FlatSlots.storage(t, new FlatSlots.Slot("a.T", null, FlatSlots.Kind.DECAY, 0, 15)));
+            assertTrue(e.getMessage().startsWith("a.T: ") && e.getMessage().contains("non-contiguous"), e.getMessage());
+
+            // A row is a view too, but contiguous: its own memory, offset into the parent's.
+            NDArray row = a.get(1);
+            FlatSlots.storage(row, new FlatSlots.Slot("a[1]", null, FlatSlots.Kind.DECAY, 0, 5)).put(0, -2f);
+            assertEquals(-2f, a.toFloatArray()[5], "a write through a row's buffer lands in its parent");
         }
     }
 

@@ -195,13 +195,19 @@ public final class TrainingRun {
     }
 
     /**
-     * Keys of a teacher's run that cannot change its weights: where it is written, how it is
-     * logged and checkpointed, how the work is spread (sync mode gives the same weights to float
-     * tolerance on any number of workers), and the student-only loss weights it inherits.
+     * Keys of a teacher's run that cannot change its weights. Every other key is part of the cache
+     * key, so a key missing here costs a retraining, never a wrong teacher; {@code TeacherCacheKeyTest}
+     * makes whoever adds a config key classify it, here or as shaping the teacher.
      */
-    private static final java.util.Set<String> NOT_IN_TEACHER_KEY = java.util.Set.of("out", "name", "resume",
-            "log-every", "cluster", "checkpoint-every", "keep-checkpoints", "loaders", "workers", "threads-per-worker",
-            "aggregators", "teacher-epochs", "distillation-alpha", "distillation-tau", "dense-weight", "cls-weight");
+    static final java.util.Set<String> NOT_IN_TEACHER_KEY = java.util.Set.of(
+            // Where the run is written and how it is logged and checkpointed.
+            "out", "name", "resume", "log-every", "checkpoint-every", "keep-checkpoints",
+            // How the work is spread: sync mode gives the same weights, to float tolerance, on any number of
+            // workers, threads, loaders, shards or nodes.
+            "cluster", "loaders", "workers", "threads-per-worker", "aggregators",
+            // Read only for the student's run: cachedTeacher sets the teacher's epochs from it, and these loss
+            // weights act only with a teacher, which a teacher's own run never has.
+            "teacher-epochs", "distillation-alpha", "distillation-tau", "dense-weight", "cls-weight");
 
     /**
      * What identifies a cached teacher: its own run's whole resolved configuration (so a key added

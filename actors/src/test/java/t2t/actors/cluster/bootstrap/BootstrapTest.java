@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +25,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import t2t.actors.cluster.TestNodes;
 import t2t.actors.cluster.tls.ClusterCertificates;
 import t2t.actors.cluster.tls.TlsConfig;
 import t2t.protocol.UserInputException;
@@ -59,21 +59,15 @@ class BootstrapTest {
     /** Management on 127.0.0.1 and bootstrap with config discovery: the node forms a cluster by itself. */
     @Test
     void managementStartsAndBootstrapFormsTheCluster() throws Exception {
-        int management = freePort();
+        int management = TestNodes.freePort();
         Config discovery = ConfigFactory.parseString("""
                 pekko.discovery.config.services.t2t-test.endpoints = [{ host = "127.0.0.1", port = %d }]
                 pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin = 1s
                 pekko.management.cluster.bootstrap.contact-point-discovery.interval = 200ms
                 pekko.management.cluster.bootstrap.contact-point.probe-interval = 200ms
-                pekko.loglevel = WARNING
-                pekko.actor.provider = cluster
-                pekko.remote.artery.canonical.hostname = "127.0.0.1"
-                pekko.remote.artery.canonical.port = 0
-                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 """.formatted(management));
         Config config = Bootstrap.config(new Bootstrap.Settings("t2t-test", Bootstrap.CONFIG, "127.0.0.1", management, 1))
-                .withFallback(discovery).withFallback(ConfigFactory.load());
+                .withFallback(discovery).withFallback(TestNodes.localNode(0));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-bootstrap", config);
         try {
             Bootstrap.start(system);
@@ -110,14 +104,8 @@ class BootstrapTest {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Config config = Bootstrap.config(new Bootstrap.Settings("t2t-test", Bootstrap.CONFIG, "127.0.0.1",
                             taken.getLocalPort(), 1))
-                    .withFallback(ConfigFactory.parseString("""
-                            pekko.loglevel = OFF
-                            pekko.actor.provider = cluster
-                            pekko.remote.artery.canonical.hostname = "127.0.0.1"
-                            pekko.remote.artery.canonical.port = 0
-                            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                            """)).withFallback(ConfigFactory.load());
+                    .withFallback(ConfigFactory.parseString("pekko.loglevel = OFF"))
+                    .withFallback(TestNodes.localNode(0));
             ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-taken", config);
             try {
                 UserInputException e = assertThrows(UserInputException.class, () -> Bootstrap.start(system));
@@ -138,7 +126,7 @@ class BootstrapTest {
     void twoNodesBootstrapOneClusterOverTls(@TempDir Path tmp) throws Exception {
         List<Path> nodes = new ClusterCertificates(seeded("bootstrap-tls"), Instant.parse("2026-11-01T00:00:00Z"))
                 .create(tmp.resolve("certs"), ClusterCertificates.numberedNodes(2), Duration.ofDays(30)).nodeFolders();
-        int[] management = {freePort(), freePort()};
+        int[] management = {TestNodes.freePort(), TestNodes.freePort()};
         List<ActorSystem<Void>> systems = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
@@ -150,17 +138,11 @@ class BootstrapTest {
                         pekko.management.cluster.bootstrap.contact-point.probe-interval = 200ms
                         # Both nodes share one host here, so contact points differ by port only: keep them all.
                         pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port = false
-                        pekko.loglevel = WARNING
-                        pekko.actor.provider = cluster
-                        pekko.remote.artery.canonical.hostname = "127.0.0.1"
-                        pekko.remote.artery.canonical.port = 0
-                        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                        pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                         """.formatted(management[0], management[1]));
                 Config config = Bootstrap.config(new Bootstrap.Settings("t2t-pair", Bootstrap.CONFIG, "127.0.0.1",
                                 management[i], 2))
                         .withFallback(TlsConfig.forDir(nodes.get(i)))
-                        .withFallback(discovery).withFallback(ConfigFactory.load());
+                        .withFallback(discovery).withFallback(TestNodes.localNode(0));
                 ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-pair", config);
                 systems.add(system);
                 Bootstrap.start(system);
@@ -191,11 +173,5 @@ class BootstrapTest {
         SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
         random.setSeed(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return random;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

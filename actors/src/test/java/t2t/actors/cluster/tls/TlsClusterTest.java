@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import t2t.actors.cluster.TestNodes;
 
 /**
  * Real ActorSystems on 127.0.0.1 over Artery tls-tcp: nodes holding the cluster's certificates
@@ -49,18 +48,15 @@ class TlsClusterTest {
     }
 
     @AfterEach
-    void stop() {
-        systems.forEach(ActorSystem::terminate);
-        for (ActorSystem<?> s : systems) {
-            s.getWhenTerminated().toCompletableFuture().join();
-        }
+    void stop() throws Exception {
+        TestNodes.terminate(systems);
     }
 
     @Test
     void hostnameVerificationAcceptsTheSubjectAltNamesOfNodeCertificates() throws Exception {
-        int seedPort = freePort();
+        int seedPort = TestNodes.freePort();
         ActorSystem<?> seed = start(TlsConfig.forDir(cluster.nodeFolders().get(0), true), seedPort, seedPort);
-        ActorSystem<?> second = start(TlsConfig.forDir(cluster.nodeFolders().get(2), true), freePort(), seedPort);
+        ActorSystem<?> second = start(TlsConfig.forDir(cluster.nodeFolders().get(2), true), TestNodes.freePort(), seedPort);
 
         awaitTrue(() -> upPorts(seed).size() == 2 && upPorts(second).size() == 2, FORM_TIMEOUT,
                 "nodes with 127.0.0.1 in their certificates did not join with hostname verification on");
@@ -68,14 +64,14 @@ class TlsClusterTest {
 
     @Test
     void nodesWithTheClustersCertificatesJoinAndANodeFromAnotherCaCannot() throws Exception {
-        int seedPort = freePort();
+        int seedPort = TestNodes.freePort();
         ActorSystem<?> seed = start(TlsConfig.forDir(cluster.nodeFolders().get(0)), seedPort, seedPort);
-        ActorSystem<?> member = start(TlsConfig.forDir(cluster.nodeFolders().get(1)), freePort(), seedPort);
+        ActorSystem<?> member = start(TlsConfig.forDir(cluster.nodeFolders().get(1)), TestNodes.freePort(), seedPort);
         awaitTrue(() -> upPorts(seed).size() == 2 && upPorts(member).size() == 2, FORM_TIMEOUT,
                 "two TLS nodes with the cluster's certificates did not both come Up");
         assertEquals("tls-tcp", seed.settings().config().getString("pekko.remote.artery.transport"));
 
-        int strangerPort = freePort();
+        int strangerPort = TestNodes.freePort();
         ActorSystem<?> intruder = start(TlsConfig.forDir(stranger.nodeFolders().get(0)), strangerPort, seedPort);
         long deadline = System.nanoTime() + REFUSAL_WINDOW.toNanos();
         while (System.nanoTime() < deadline) {
@@ -94,10 +90,10 @@ class TlsClusterTest {
     void hostnameVerificationRefusesACertificateForAnotherHost() throws Exception {
         Path elsewhere = TestCertificates.seeded("tls-elsewhere").addNodes(cluster.caFolder(), tmp.resolve("elsewhere"),
                 ClusterCertificates.forHosts(List.of("10.9.9.9")), Duration.ofDays(30)).get(0);
-        int seedPort = freePort();
+        int seedPort = TestNodes.freePort();
         ActorSystem<?> seed = start(TlsConfig.forDir(cluster.nodeFolders().get(0), true), seedPort, seedPort);
         awaitTrue(() -> upPorts(seed).size() == 1, FORM_TIMEOUT, "the seed did not form its cluster");
-        int port = freePort();
+        int port = TestNodes.freePort();
         start(TlsConfig.forDir(elsewhere, true), port, seedPort);
         long deadline = System.nanoTime() + REFUSAL_WINDOW.toNanos();
         while (System.nanoTime() < deadline) {
@@ -108,17 +104,11 @@ class TlsClusterTest {
 
     private ActorSystem<?> start(Config tls, int port, int seedPort) {
         Config config = tls.withFallback(ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.actor.provider = cluster
-                pekko.remote.artery.canonical.hostname = "127.0.0.1"
-                pekko.remote.artery.canonical.port = %d
                 pekko.cluster.seed-nodes = ["pekko://t2t-tls@127.0.0.1:%d"]
                 pekko.cluster.seed-node-timeout = 2s
                 pekko.cluster.retry-unsuccessful-join-after = 2s
-                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 pekko.coordinated-shutdown.terminate-actor-system = on
-                """.formatted(port, seedPort))).withFallback(ConfigFactory.load());
+                """.formatted(seedPort))).withFallback(TestNodes.localNode(port));
         ActorSystem<?> system = ActorSystem.create(Behaviors.empty(), "t2t-tls", config);
         systems.add(system);
         return system;
@@ -150,12 +140,6 @@ class TlsClusterTest {
                 throw new AssertionError(message);
             }
             Thread.sleep(100);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
