@@ -50,13 +50,13 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
      */
     public record Membership(long generation, List<String> workerIds, Map<String, ActorRef<WorkerActor.Command>> workers,
                              List<ActorRef<Command>> aggregators, ActorRef<Coordinator.Command> coordinator,
-                             Map<String, Long> tokens, long[] shardTokens) implements Command {}
+                             Map<String, Long> tokens, long[] shardTokens, long coordinatorToken) implements Command {}
 
     /**
      * Step {@code step} applies the gradients (or local SGD models) of exactly {@code contributors},
      * in rank order; whatever else arrived for it is left out.
      */
-    public record Commit(long step, List<String> contributors) implements Command {}
+    public record Commit(long step, List<String> contributors, long token) implements Command {}
 
     /** One shard's squared norm of the averaged gradient at {@code step}. */
     public record NormPart(long step, int shard, double sumSquares) implements Command {}
@@ -105,6 +105,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private ActorRef<Coordinator.Command> coordinator;
     private Map<String, Long> tokens = Map.of();
     private long shardToken;
+    /** The coordinator's token, from its first membership: later memberships and commits must carry it. */
+    private long coordinatorToken;
     /** Joining workers' requests for parameters that came before this shard knew its token. */
     private final List<FetchParams> fetchesBeforeMembership = new ArrayList<>();
     private ActorRef<ShardState> snapshotSink;
@@ -182,12 +184,18 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         if (g.snapshotAfter()) {
             snapshotAfter.put(g.step(), Boolean.TRUE);
         }
-        coordinator.tell(new Coordinator.BucketArrived(g.step(), range.shard(), g.workerId()));
+        coordinator.tell(new Coordinator.BucketArrived(g.step(), range.shard(), g.workerId(), shardToken));
         completeReadySteps();
         return this;
     }
 
     private Behavior<Command> onCommit(Commit c) {
+        if (generation < 0 || c.token() != coordinatorToken) {
+            dropped++;
+            t2t.actors.cluster.WireStats.dropped("commit with a wrong token");
+            ctx.getLog().warn("shard {} dropped a commit of step {} with a wrong token", range.shard(), c.step());
+            return this;
+        }
         if (c.step() >= stepsApplied) {
             commits.put(c.step(), List.copyOf(c.contributors()));
             completeReadySteps();
@@ -197,9 +205,17 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     }
 
     private Behavior<Command> onMembership(Membership m) {
+        if (generation >= 0 && m.coordinatorToken() != coordinatorToken) {
+            dropped++;
+            t2t.actors.cluster.WireStats.dropped("membership with a wrong token");
+            ctx.getLog().warn("shard {} dropped a membership (generation {}) with a wrong token", range.shard(),
+                    m.generation());
+            return this;
+        }
         if (m.generation() <= generation) {
             return this;
         }
+        coordinatorToken = m.coordinatorToken();
         generation = m.generation();
         workerIds = List.copyOf(m.workerIds());
         workers = new LinkedHashMap<>(m.workers());
@@ -277,7 +293,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             return this;
         }
         rounds.computeIfAbsent(m.step(), s -> new HashMap<>()).put(m.workerId(), m);
-        coordinator.tell(new Coordinator.BucketArrived(m.step(), range.shard(), m.workerId()));
+        coordinator.tell(new Coordinator.BucketArrived(m.step(), range.shard(), m.workerId(), shardToken));
         completeRounds();
         return this;
     }

@@ -54,8 +54,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                            StudentCompute.StepLoss loss, int samples, double computeMs, boolean bucketsSent,
                            long token) implements Command {}
 
-    /** Shard {@code shard} holds {@code workerId}'s gradient (or local SGD model) of {@code step}. */
-    public record BucketArrived(long step, int shard, String workerId) implements Command {}
+    /** Shard {@code shard} holds {@code workerId}'s gradient (or local SGD model) of {@code step}; the shard's token. */
+    public record BucketArrived(long step, int shard, String workerId, long token) implements Command {}
 
     public record EvalDone(long step, long epoch, EvalResult result, double seconds) implements Command {}
 
@@ -101,6 +101,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      */
     private final Map<String, Long> tokens = new HashMap<>();
     private final long[] shardTokens;
+    /** This coordinator's own: what its commands to shards and workers carry. */
+    private final long coordinatorToken;
     private final java.security.SecureRandom random = new java.security.SecureRandom();
     private long generation = -1;
     private List<String> ranks = List.of();
@@ -193,6 +195,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.aggregators = new ArrayList<>(aggregators);
         this.ranges = ranges;
         this.nextStepToPlan = settings.startStep();
+        this.coordinatorToken = random.nextLong();
         this.shardTokens = new long[ranges.size()];
         for (int s = 0; s < shardTokens.length; s++) {
             shardTokens[s] = random.nextLong();
@@ -270,13 +273,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             memberTokens.put(w, tokens.get(w));
         }
         AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, new LinkedHashMap<>(workers),
-                new ArrayList<>(aggregators), ctx.getSelf(), memberTokens, shardTokens.clone());
+                new ArrayList<>(aggregators), ctx.getSelf(), memberTokens, shardTokens.clone(), coordinatorToken);
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(m);
         }
         for (Map.Entry<String, ActorRef<WorkerActor.Command>> w : workers.entrySet()) {
             w.getValue().tell(new WorkerActor.Topology(generation, new ArrayList<>(aggregators), ranges,
-                    tokens.get(w.getKey()), shardTokens.clone()));
+                    tokens.get(w.getKey()), shardTokens.clone(), coordinatorToken));
         }
         listener.onMembership(generation, ranks, reason);
     }
@@ -345,7 +348,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         WorkPlan.Step s = p.step;
         ref.tell(new WorkerActor.Work(s.step(), s.epoch(), generation, rank, s.slices()[rank], s.copies()[rank],
                 p.snapshotAfter,
-                p.evalAfter && rank == 0));
+                p.evalAfter && rank == 0, coordinatorToken));
     }
 
     /** The message carries the token of the worker it names. */
@@ -380,6 +383,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         Planned p = planned.get(a.step());
         if (p == null || !p.ranks.contains(a.workerId()) || p.excluded.contains(a.workerId())
                 || a.shard() < 0 || a.shard() >= ranges.size()) {
+            return this;
+        }
+        if (a.token() != shardTokens[a.shard()]) {
+            t2t.actors.cluster.WireStats.dropped("arrival with a wrong token");
+            ctx.getLog().warn("dropped an arrival as shard {} with a wrong token", a.shard());
             return this;
         }
         p.arrived.computeIfAbsent(a.workerId(), w -> new BitSet()).set(a.shard());
@@ -480,7 +488,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             }
         }
         credit(step, settled);
-        AggregatorActor.Commit c = new AggregatorActor.Commit(step, new ArrayList<>(contributors));
+        AggregatorActor.Commit c = new AggregatorActor.Commit(step, new ArrayList<>(contributors), coordinatorToken);
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(c);
         }

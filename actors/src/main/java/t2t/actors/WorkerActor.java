@@ -34,7 +34,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     /** The samples of one step for this worker. */
     public record Work(long step, long epoch, long generation, int rank, long[] sampleIds, int[] copies,
-                       boolean snapshotAfter, boolean evalAfter) implements Command {}
+                       boolean snapshotAfter, boolean evalAfter, long token) implements Command {}
 
     /** Nothing more to train: finish what is in flight. */
     public enum NoMoreWork implements Command { INSTANCE }
@@ -53,7 +53,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
      * gradients and reports carry) and the shards' (what their parameters must carry).
      */
     public record Topology(long generation, List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges,
-                           long token, long[] shardTokens) implements Command {}
+                           long token, long[] shardTokens, long coordinatorToken) implements Command {}
 
     public enum Stop implements Command { INSTANCE }
 
@@ -80,6 +80,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private final Map<Long, Integer> shardsArrived = new HashMap<>();
     private long token;
     private long[] shardTokens;
+    /** The coordinator's token, from the first topology: later topologies and work must carry it. */
+    private long coordinatorToken;
     /** Parameters that came before this worker knew the shards' tokens (across nodes, order is not kept). */
     private final List<ShardParams> paramsBeforeTopology = new ArrayList<>();
     private final TreeMap<Long, BatchReady> ready = new TreeMap<>();
@@ -146,6 +148,12 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     private Behavior<Command> onTopology(Topology t) {
         boolean first = generation < 0;
+        if (!first && t.coordinatorToken() != coordinatorToken) {
+            t2t.actors.cluster.WireStats.dropped("topology with a wrong token");
+            ctx.getLog().warn("{} dropped a topology (generation {}) with a wrong token", id, t.generation());
+            return this;
+        }
+        coordinatorToken = t.coordinatorToken();
         generation = t.generation();
         aggregators = t.aggregators();
         ranges = t.ranges();
@@ -168,6 +176,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     }
 
     private Behavior<Command> onWork(Work w) {
+        if (generation < 0 || w.token() != coordinatorToken) {
+            t2t.actors.cluster.WireStats.dropped("work with a wrong token");
+            ctx.getLog().warn("{} dropped work for step {} with a wrong token", id, w.step());
+            return this;
+        }
         requested.put(w.step(), w);
         // Loading and teaching happen now, while earlier steps compute.
         loaders.tell(new LoaderActor.Load(w, ctx.getSelf(), teacher));

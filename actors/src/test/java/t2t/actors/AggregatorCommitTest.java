@@ -34,7 +34,7 @@ class AggregatorCommitTest {
         TestProbe<Coordinator.Command> coordinator = KIT.createTestProbe();
         agg.tell(new AggregatorActor.Membership(0, List.of("w0", "w1"), Map.of("w0", w0.getRef(), "w1", w1.getRef()),
                 List.of(agg), coordinator.getRef(),
-                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {98L, 99L}));
+                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {98L, 99L}, 42L));
         return new Shard(agg, w0, w1, coordinator);
     }
 
@@ -43,10 +43,10 @@ class AggregatorCommitTest {
         Shard s = shard();
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false, 11L));
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
-        assertEquals(new Coordinator.BucketArrived(0, 1, "w1"), s.coordinator().receiveMessage());
-        assertEquals(new Coordinator.BucketArrived(0, 1, "w0"), s.coordinator().receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w1", 99L), s.coordinator().receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w0", 99L), s.coordinator().receiveMessage());
         s.w0().expectNoMessage();
-        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1")));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1"), 42L));
         WorkerActor.ShardParams p = (WorkerActor.ShardParams) s.w0().receiveMessage();
         // SGD with lr 1 from zero: minus the mean of the two gradients.
         assertArrayEquals(new float[] {-3f, -5f}, p.data(), 0f);
@@ -63,11 +63,11 @@ class AggregatorCommitTest {
         Shard s = shard();
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 8f}, 16, false, 11L));
-        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0")));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0"), 42L));
         assertArrayEquals(new float[] {-2f, -2f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
         // The next step goes on with the named worker alone, and a late gradient of step 0 is dropped.
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {100f, 100f}, 16, false, 11L));
-        s.agg().tell(new AggregatorActor.Commit(1, List.of("w0")));
+        s.agg().tell(new AggregatorActor.Commit(1, List.of("w0"), 42L));
         s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 16, false, 10L));
         assertArrayEquals(new float[] {-3f, -3f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
     }
@@ -78,24 +78,43 @@ class AggregatorCommitTest {
         Shard s = shard();
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {1000f, 1000f}, 16, false, 12345L));
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
-        assertEquals(new Coordinator.BucketArrived(0, 1, "w0"), s.coordinator().receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w0", 99L), s.coordinator().receiveMessage());
         s.coordinator().expectNoMessage();
         TestProbe<AggregatorActor.Stats> stats = KIT.createTestProbe();
         s.agg().tell(new AggregatorActor.GetStats(stats.getRef()));
         assertEquals(1, stats.receiveMessage().dropped());
         // Parameters go out under the shard's own token.
         s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 4f}, 16, false, 11L));
-        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1")));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1"), 42L));
         WorkerActor.ShardParams p = (WorkerActor.ShardParams) s.w0().receiveMessage();
         assertArrayEquals(new float[] {-3f, -3f}, p.data(), 0f);
         assertEquals(99L, p.token());
     }
 
+    /** Commits and memberships come from the coordinator that sent the first membership, no one else. */
+    @Test
+    void aCommitOrMembershipWithTheWrongCoordinatorTokenIsDropped() {
+        Shard s = shard();
+        TestProbe<WorkerActor.Command> rogue = KIT.createTestProbe();
+        s.agg().tell(new AggregatorActor.Membership(7, List.of("w0"), Map.of("w0", rogue.getRef()), List.of(s.agg()),
+                s.coordinator().getRef(), new java.util.HashMap<>(Map.of("w0", 1L)), new long[] {1L, 1L}, 41L));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w0", new float[] {2f, 2f}, 16, false, 10L));
+        s.agg().tell(new AggregatorActor.Gradient(0, 0, "w1", new float[] {4f, 4f}, 16, false, 11L));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0"), 41L));
+        s.w0().expectNoMessage();
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w0", "w1"), 42L));
+        assertArrayEquals(new float[] {-3f, -3f}, ((WorkerActor.ShardParams) s.w0().receiveMessage()).data(), 0f);
+        rogue.expectNoMessage();
+        TestProbe<AggregatorActor.Stats> stats = KIT.createTestProbe();
+        s.agg().tell(new AggregatorActor.GetStats(stats.getRef()));
+        assertEquals(2, stats.receiveMessage().dropped());
+    }
+
     @Test
     void aCommitThatArrivesFirstWaitsForItsGradients() {
         Shard s = shard();
-        s.agg().tell(new AggregatorActor.Commit(1, List.of("w0", "w1")));
-        s.agg().tell(new AggregatorActor.Commit(0, List.of("w1")));
+        s.agg().tell(new AggregatorActor.Commit(1, List.of("w0", "w1"), 42L));
+        s.agg().tell(new AggregatorActor.Commit(0, List.of("w1"), 42L));
         s.agg().tell(new AggregatorActor.Gradient(1, 0, "w0", new float[] {1f, 1f}, 8, false, 10L));
         s.agg().tell(new AggregatorActor.Gradient(1, 0, "w1", new float[] {4f, 4f}, 24, false, 11L));
         s.w0().expectNoMessage();

@@ -34,15 +34,15 @@ class AggregatorLocalRoundTest {
         agg.tell(new AggregatorActor.SnapshotTo(sink.getRef()));
         agg.tell(new AggregatorActor.Membership(0, List.of("w0", "w1"), Map.of("w0", w0.getRef(), "w1", w1.getRef()),
                 List.of(agg), coordinator.getRef(),
-                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {99L}));
+                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {99L}, 42L));
 
         agg.tell(new AggregatorActor.LocalModel(3, 0, "w1", new float[] {4f, 8f}, 32, false, 11L));
         agg.tell(new AggregatorActor.LocalModel(3, 0, "w0", new float[] {0f, 4f}, 96, true, 10L));
-        assertEquals(new Coordinator.BucketArrived(3, 0, "w1"), coordinator.receiveMessage());
-        assertEquals(new Coordinator.BucketArrived(3, 0, "w0"), coordinator.receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(3, 0, "w1", 99L), coordinator.receiveMessage());
+        assertEquals(new Coordinator.BucketArrived(3, 0, "w0", 99L), coordinator.receiveMessage());
         // Both replicas are here, but the round waits for the coordinator's commit.
         w0.expectNoMessage();
-        agg.tell(new AggregatorActor.Commit(3, List.of("w0", "w1")));
+        agg.tell(new AggregatorActor.Commit(3, List.of("w0", "w1"), 42L));
 
         WorkerActor.ShardParams to0 = (WorkerActor.ShardParams) w0.receiveMessage();
         WorkerActor.ShardParams to1 = (WorkerActor.ShardParams) w1.receiveMessage();

@@ -46,9 +46,15 @@ class CoordinatorCommitTest {
                     new TestJobs.Recorder(), List.of(shards.get(0).getRef(), shards.get(1).getRef()), ranges));
             coordinator.tell(new Coordinator.Register("w0", w0.getRef(), 10));
             coordinator.tell(new Coordinator.Register("w1", w1.getRef(), 10));
-            tokens.put("w0", w0.expectMessageClass(WorkerActor.Topology.class).token());
+            WorkerActor.Topology t0 = w0.expectMessageClass(WorkerActor.Topology.class);
+            tokens.put("w0", t0.token());
             tokens.put("w1", w1.expectMessageClass(WorkerActor.Topology.class).token());
+            shardTokens = t0.shardTokens();
+            coordinatorToken = t0.coordinatorToken();
         }
+
+        long[] shardTokens;
+        long coordinatorToken;
 
         final java.util.Map<String, Long> tokens = new java.util.HashMap<>();
 
@@ -71,7 +77,7 @@ class CoordinatorCommitTest {
         }
 
         void arrived(String id, WorkerActor.Work w, int shard) {
-            coordinator.tell(new Coordinator.BucketArrived(w.step(), shard, id));
+            coordinator.tell(new Coordinator.BucketArrived(w.step(), shard, id, shardTokens[shard]));
         }
 
         /** The next commit each shard receives (skipping membership and snapshot wiring); both must agree. */
@@ -126,7 +132,7 @@ class CoordinatorCommitTest {
         j.arrived("w1", b, 1);
         j.noCommit();
         j.arrived("w1", b, 0);
-        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1")), j.commit());
+        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1"), j.coordinatorToken), j.commit());
     }
 
     /** Reports and registrations as another worker (a member that knows its id, not its token) are refused. */
@@ -140,7 +146,7 @@ class CoordinatorCommitTest {
         j.coordinator.tell(new Coordinator.StepDone("w1", b.step(), b.epoch(), b.generation(), b.sampleIds(),
                 new long[0], new StudentCompute.StepLoss(1f, 1f, 0f, 0f), b.sampleIds().length, 1.0, true,
                 j.token("w1") + 1));
-        j.arrived("w1", b, 0);
+        j.coordinator.tell(new Coordinator.BucketArrived(b.step(), 0, "w1", j.shardTokens[0] + 1));
         j.arrived("w1", b, 1);
         j.done("w0", a);
         j.arrived("w0", a, 0);
@@ -148,7 +154,11 @@ class CoordinatorCommitTest {
         j.noCommit();
         impostor.expectNoMessage(Duration.ofMillis(100));
         j.done("w1", b);
-        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1")), j.commit());
+        // An arrival that does not come from the shard does not count either.
+        j.coordinator.tell(new Coordinator.BucketArrived(b.step(), 0, "w1", j.shardTokens[0] + 1));
+        j.noCommit();
+        j.coordinator.tell(new Coordinator.BucketArrived(b.step(), 0, "w1", j.shardTokens[0]));
+        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1"), j.coordinatorToken), j.commit());
     }
 
     @Test
@@ -163,7 +173,7 @@ class CoordinatorCommitTest {
         j.arrived("w0", a, 1);
         j.noCommit();
         j.w1.stop();
-        assertEquals(new AggregatorActor.Commit(0, List.of("w0")), j.commit());
+        assertEquals(new AggregatorActor.Commit(0, List.of("w0"), j.coordinatorToken), j.commit());
         // w0 now trains alone; w1's slice comes back to it, and nothing else twice.
         Set<Long> trained = new HashSet<>(ids(a.sampleIds()));
         boolean sawLostSlice = false;
@@ -176,7 +186,7 @@ class CoordinatorCommitTest {
             j.done("w0", w);
             j.arrived("w0", w, 0);
             j.arrived("w0", w, 1);
-            assertEquals(new AggregatorActor.Commit(w.step(), List.of("w0")), j.commit());
+            assertEquals(new AggregatorActor.Commit(w.step(), List.of("w0"), j.coordinatorToken), j.commit());
         }
         assertTrue(sawLostSlice || trained.containsAll(ids(b.sampleIds())));
     }
@@ -194,7 +204,7 @@ class CoordinatorCommitTest {
         j.done("w0", a);
         j.arrived("w0", a, 1);
         j.arrived("w0", a, 0);
-        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1")), j.commit());
+        assertEquals(new AggregatorActor.Commit(0, List.of("w0", "w1"), j.coordinatorToken), j.commit());
         // Its samples count as trained: the rest of the epoch holds none of them.
         Set<Long> trained = new HashSet<>(ids(a.sampleIds()));
         trained.addAll(ids(b.sampleIds()));

@@ -43,7 +43,7 @@ class WorkerTokenTest {
         ShardRange all = new ShardRange(0, 0, n);
         // Parameters before the topology wait for it: their token cannot be checked yet.
         worker.tell(new WorkerActor.ShardParams(-1, all, filled(n, 2f), 77L));
-        worker.tell(new WorkerActor.Topology(0, List.of(shard.getRef()), List.of(all), 5L, new long[] {77L}));
+        worker.tell(new WorkerActor.Topology(0, List.of(shard.getRef()), List.of(all), 5L, new long[] {77L}, 3L));
         shard.expectMessageClass(AggregatorActor.FetchParams.class);
         coordinator.expectMessageClass(Coordinator.RequestWork.class);
         assertArrayEquals(filled(n, 2f), student.readParams(), 0f);
@@ -60,5 +60,12 @@ class WorkerTokenTest {
         assertArrayEquals(filled(n, 3f), student.readParams(), 0f);
         assertEquals(droppedBefore + 2,
                 t2t.actors.cluster.WireStats.byReason().get("parameters with a wrong token").longValue());
+
+        // Work comes from the coordinator of the first topology only, and so do later topologies.
+        worker.tell(new WorkerActor.Topology(1, List.of(), List.of(), 6L, new long[] {0L}, 4L));
+        worker.tell(new WorkerActor.Work(0, 0, 0, 0, new long[] {1, 2}, new int[2], false, false, 4L));
+        loaders.expectNoMessage();
+        worker.tell(new WorkerActor.Work(0, 0, 0, 0, new long[] {1, 2}, new int[2], false, false, 3L));
+        assertEquals(0, ((LoaderActor.Load) loaders.receiveMessage()).work().step());
     }
 }

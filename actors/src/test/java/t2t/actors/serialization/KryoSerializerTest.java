@@ -28,7 +28,7 @@ class KryoSerializerTest {
     @Test
     void runtimeMessagesRoundTrip() throws Exception {
         t2t.actors.WorkerActor.Work w = new t2t.actors.WorkerActor.Work(12, 1, 2, 1, new long[] {5, 9, 3}, new int[] {0, 1, 0},
-                true, false);
+                true, false, 17L);
         t2t.actors.WorkerActor.Work wb = (t2t.actors.WorkerActor.Work) kryo.fromBinary(kryo.toBinary(w), kryo.manifest(w));
         assertArrayEquals(w.sampleIds(), wb.sampleIds());
         assertArrayEquals(w.copies(), wb.copies());
@@ -41,10 +41,10 @@ class KryoSerializerTest {
         assertArrayEquals(d.skippedIds(), db.skippedIds());
         org.junit.jupiter.api.Assertions.assertTrue(db.bucketsSent());
         // The step commit's two messages cross nodes too.
-        t2t.actors.Coordinator.BucketArrived a = new t2t.actors.Coordinator.BucketArrived(12, 3, "n/w0");
+        t2t.actors.Coordinator.BucketArrived a = new t2t.actors.Coordinator.BucketArrived(12, 3, "n/w0", 9L);
         org.junit.jupiter.api.Assertions.assertEquals(a, kryo.fromBinary(kryo.toBinary(a), kryo.manifest(a)));
         t2t.actors.AggregatorActor.Commit c = new t2t.actors.AggregatorActor.Commit(12,
-                new java.util.ArrayList<>(java.util.List.of("n/w0", "m/w1")));
+                new java.util.ArrayList<>(java.util.List.of("n/w0", "m/w1")), 8L);
         org.junit.jupiter.api.Assertions.assertEquals(c, kryo.fromBinary(kryo.toBinary(c), kryo.manifest(c)));
     }
 

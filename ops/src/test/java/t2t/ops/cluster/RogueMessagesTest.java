@@ -91,6 +91,8 @@ class RogueMessagesTest {
                         a.tell(new AggregatorActor.Gradient(0, 0, workerId(w), new float[7], 24, false, 0L),
                                 ActorRef.noSender());
                     }
+                    // A commit naming nobody for the next steps would stall or skew the shard: not the coordinator's.
+                    a.tell(new AggregatorActor.Commit(sentAtLeast(c), new java.util.ArrayList<>(), 0L), ActorRef.noSender());
                 }
                 for (ActorRef w : workers) {
                     w.tell(new RogueBytes("P", garbage), ActorRef.noSender());
@@ -98,6 +100,9 @@ class RogueMessagesTest {
                             ActorRef.noSender());
                     // In range, so without the shard's token it would overwrite the replica's first parameters.
                     w.tell(new WorkerActor.ShardParams(0, new ShardRange(0, 0, 16), new float[16], 0L),
+                            ActorRef.noSender());
+                    // Work the coordinator never planned: the worker would train and report it.
+                    w.tell(new WorkerActor.Work(0, 0, 0, 0, new long[] {1, 2, 3}, new int[3], false, false, 0L),
                             ActorRef.noSender());
                 }
                 int sentAt = steps(c);
@@ -113,7 +118,9 @@ class RogueMessagesTest {
                             && dropped(s1, s2, "gradient with a wrong token") >= 2L * a
                             && dropped(s1, "parameters outside the model") >= 1 && dropped(s2, "parameters outside the model") >= 1
                             && dropped(s1, "parameters with a wrong token") >= 1
-                            && dropped(s2, "parameters with a wrong token") >= 1;
+                            && dropped(s2, "parameters with a wrong token") >= 1
+                            && dropped(s1, s2, "commit with a wrong token") >= a
+                            && dropped(s1, "work with a wrong token") >= 1 && dropped(s2, "work with a wrong token") >= 1;
                 });
                 String s1 = scrape(m1);
                 String s2 = scrape(m2);
@@ -122,8 +129,9 @@ class RogueMessagesTest {
                         dropped(s1, s2, "tensor oversized"),
                         dropped(s1, s2, "gradient of an unknown sender, wrong size or applied step"),
                         dropped(s1, s2, "parameters outside the model"));
-                System.out.printf("forged as a member: gradients %.0f, parameters %.0f%n",
-                        dropped(s1, s2, "gradient with a wrong token"), dropped(s1, s2, "parameters with a wrong token"));
+                System.out.printf("forged as a member: gradients %.0f, parameters %.0f, commits %.0f, work %.0f%n",
+                        dropped(s1, s2, "gradient with a wrong token"), dropped(s1, s2, "parameters with a wrong token"),
+                        dropped(s1, s2, "commit with a wrong token"), dropped(s1, s2, "work with a wrong token"));
                 assertTrue(train.isAlive() && sentAt < STEPS - 10, "the rogue struck mid-job (step " + sentAt + " of " + STEPS + ")");
             } finally {
                 rogue.terminate();
@@ -163,6 +171,11 @@ class RogueMessagesTest {
         }
         Thread.sleep(3000);
         return new ArrayList<>(found);
+    }
+
+    /** A step at or after the job's current one (steps already logged). */
+    private static long sentAtLeast(ClusterProcesses c) throws java.io.IOException {
+        return steps(c) + 1;
     }
 
     /** A worker's id: its node's host:port and its index (NodeJob names worker {@code i} {@code worker-i}). */
