@@ -57,7 +57,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** Shard {@code shard} holds {@code workerId}'s gradient (or local SGD model) of {@code step}; the shard's token. */
     public record BucketArrived(long step, int shard, String workerId, long token) implements Command {}
 
-    public record EvalDone(long step, long epoch, EvalResult result, double seconds) implements Command {}
+    public record EvalDone(long step, long epoch, EvalResult result, double seconds, String workerId, long token)
+            implements Command {}
 
     public record WorkerIdle(String workerId, long version, long token) implements Command {}
 
@@ -690,6 +691,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private Behavior<Command> onEvalDone(EvalDone e) {
+        if (!authentic(e.workerId(), e.token(), "report")) {
+            return this;
+        }
         lastEval = e.result();
         listener.onEval(e.step(), e.epoch(), e.result(), e.seconds());
         return this;

@@ -316,7 +316,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private void evaluate(Work after) {
         long t0 = System.nanoTime();
         coordinator.tell(new Coordinator.EvalDone(after.step(), after.epoch(), evaluator.evaluate(student),
-                (System.nanoTime() - t0) / 1e9));
+                (System.nanoTime() - t0) / 1e9, id, token));
     }
 
     private void maybeFinish() {
