@@ -1,0 +1,114 @@
+package t2t.ops.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Joining aggregator nodes that die in the middle of their shard move, with real JVMs on 127.0.0.1.
+ * Each joiner halts its JVM (as a SIGKILL would: no graceful leave) at a named point of the move
+ * through the test-only {@code -Dt2t.test.halt-at} switch ({@code t2t.actors.cluster.TestHalt}):
+ * before its shard host starts, when the first piece of a moving shard arrives (the coordinator
+ * holds), and after its first shard was placed with more on the way. Every move is abandoned: the
+ * old copies keep the shards, the coordinator goes on, no checkpoint resume. A healthy aggregator
+ * node that joins afterwards still takes its shards, and the weights come out bit for bit as in a
+ * run without any join.
+ */
+@Tag("slow")
+class ShardMoveFaultsTest {
+    private static final String ALL = "worker,loader,teacher,aggregator,coordinator";
+    /** 4 shards: a joiner beside the seed takes 2, so it can die between its first and second placement. */
+    private static final String[] JOB = {"--epochs", "3", "--clip-grad", "1.0", "--aggregators", "4"};
+    /** 3 epochs of 1000 steps: long enough for four joiners to start, three to die and be noticed, one to join. */
+    private static final int SAMPLES = 24000;
+
+    @Test
+    void joinersDyingMidMoveAreAbandonedAndALaterJoinerStillTakesShards(
+            @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        try (ClusterProcesses c = new ClusterProcesses(dir)) {
+            int metricsPort = ClusterProcesses.freePort();
+            c.node("n1", c.seedPort, ALL, null, "--metrics-port", Integer.toString(metricsPort));
+            // A standby: with the seed alone, the first client's leaving could tie the split brain resolver's vote.
+            c.node("n0", ClusterProcesses.freePort(), "coordinator", null);
+            JsonNode still = c.summary(c.train("still", 1, null, SAMPLES, JOB), "still", 600);
+            assertEquals(0, still.get("shards_moved").asInt());
+
+            Process train = c.train("faulty", 1, null, SAMPLES, JOB);
+            ClusterProcesses.await("step 5", 150, () -> c.reached("faulty", 5) || !train.isAlive());
+            List<String> points = List.of("start-shards", "shard-piece", "shard-placed");
+            int[] ports = new int[points.size()];
+            for (int i = 0; i < points.size(); i++) {
+                String point = points.get(i);
+                ports[i] = ClusterProcesses.freePort();
+                long started = System.nanoTime();
+                Process doomed = c.node("j-" + point, ports[i], "aggregator",
+                        List.of("-Dt2t.test.halt-at=" + point), null);
+                int abandoned = i + 1;
+                ClusterProcesses.await("the move to the node halted at " + point + " abandoned", 150,
+                        () -> count(c.log("n1.err"), "abandoned after") >= abandoned || !train.isAlive());
+                double s = (System.nanoTime() - started) / 1e9;
+                assertTrue(train.isAlive(), "the job still runs after the joiner halted at " + point);
+                assertTrue(doomed.waitFor(10, TimeUnit.SECONDS));
+                assertEquals(137, doomed.exitValue(), "the joiner halted at " + point);
+                assertTrue(c.log("j-" + point + ".err").contains("t2t.test.halt-at=" + point + ": halting"),
+                        c.log("j-" + point + ".err"));
+                String line = lineWith(c.log("n1.err"), "shard move to aggregator node 127.0.0.1:" + ports[i] + " abandoned");
+                assertNotNull(line, "the coordinator node names the node whose move was abandoned");
+                System.out.printf("joiner halted at %s: move abandoned %.1f s after the JVM started (%s)%n", point, s,
+                        line.substring(line.indexOf("abandoned")));
+            }
+            int joinerPort = ClusterProcesses.freePort();
+            c.node("n2", joinerPort, "aggregator", null);
+            JsonNode moved = c.summary(train, "faulty", 600);
+
+            String log = c.log("n1.err");
+            assertFalse(log.contains("resuming from"), "no checkpoint resume: the old copies kept the shards");
+            assertEquals(3, moved.get("shard_moves_abandoned").asInt(), moved.toString());
+            assertEquals(2, moved.get("shards_moved").asInt(), "the later joiner took its 2 of the 4 shards: " + moved);
+            assertEquals("[1, 3]", moved.get("shard_placement").get("127.0.0.1:" + joinerPort).toString()
+                    .replace(",", ", "), moved.toString());
+            assertEquals("[" + SAMPLES + "," + SAMPLES + "," + SAMPLES + "]",
+                    moved.get("samples_trained_per_epoch").toString());
+            assertEquals(0, moved.get("duplicate_samples").asInt());
+            assertEquals(still.get("steps").asInt(), moved.get("steps").asInt());
+            assertEquals(still.get("weights_sha256").asText(), moved.get("weights_sha256").asText(),
+                    "abandoned moves lose nothing, and the final move carried the state exactly");
+            String metrics = ClusterProcesses.scrape(metricsPort);
+            for (int port : ports) {
+                assertTrue(metrics.contains("t2t_node_failures_total{node=\"127.0.0.1:" + port
+                        + "\",reason=\"shard move abandoned\"} 1"), "the metrics name the node: " + metrics);
+            }
+        }
+    }
+
+    private static int count(String text, String what) {
+        Matcher m = Pattern.compile(Pattern.quote(what)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String lineWith(String text, String what) {
+        for (String line : text.split("\n")) {
+            if (line.contains(what)) {
+                return line;
+            }
+        }
+        return null;
+    }
+}
