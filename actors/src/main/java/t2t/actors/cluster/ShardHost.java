@@ -101,6 +101,7 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
         ShardRange r = p.range();
         if (p.piece().restore()) {
             TestHalt.at("shard-piece", ctx.getLog());
+            TestHalt.stallAt("shard-piece", ctx.getLog());
         }
         ShardPiece.Assembly a = incoming.computeIfAbsent(r.shard(), k -> new ShardPiece.Assembly());
         boolean whole;

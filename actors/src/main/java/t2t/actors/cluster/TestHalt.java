@@ -7,7 +7,9 @@ package t2t.actors.cluster;
  * Points: {@code start-shards} (the node was asked to host shards, before its shard host starts),
  * {@code shard-piece} (the first piece of a moving shard arrived), {@code shard-placed} (the first
  * moved shard runs here and its placement has reached the job manager; more are on their way).
- * Never set it in production: the node dies on purpose.
+ * {@code stall-shard-piece} blocks the shard host instead, at the first piece, for 10 minutes: the
+ * node stays up but its move never finishes (the move timeout's case).
+ * Never set it in production: the node dies or stalls on purpose.
  */
 public final class TestHalt {
     public static final String PROPERTY = "t2t.test.halt-at";
@@ -19,6 +21,18 @@ public final class TestHalt {
         if (point.equals(System.getProperty(PROPERTY))) {
             log.warn("{}={}: halting this node on purpose (a test)", PROPERTY, point);
             Runtime.getRuntime().halt(137);
+        }
+    }
+
+    /** Blocks the calling actor's thread for 10 minutes when this node was told to stall at {@code point}. */
+    public static void stallAt(String point, org.slf4j.Logger log) {
+        if (("stall-" + point).equals(System.getProperty(PROPERTY))) {
+            log.warn("{}=stall-{}: stalling this node's shard host on purpose (a test)", PROPERTY, point);
+            try {
+                Thread.sleep(600_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

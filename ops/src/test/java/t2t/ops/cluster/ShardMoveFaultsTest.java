@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Each joiner halts its JVM (as a SIGKILL would: no graceful leave) at a named point of the move
  * through the test-only {@code -Dt2t.test.halt-at} switch ({@code t2t.actors.cluster.TestHalt}):
  * before its shard host starts, when the first piece of a moving shard arrives (the coordinator
- * holds), and after its first shard was placed with more on the way. Every move is abandoned: the
+ * holds), and after its first shard was placed with more on the way; a fourth stalls at the first
+ * piece and stays up, so only the move timeout (30 s here) ends its move. Every move is abandoned: the
  * old copies keep the shards, the coordinator goes on, no checkpoint resume. A healthy aggregator
  * node that joins afterwards still takes its shards, and the weights come out bit for bit as in a
  * run without any join.
@@ -34,13 +35,15 @@ class ShardMoveFaultsTest {
     private static final String[] JOB = {"--epochs", "3", "--clip-grad", "1.0", "--aggregators", "4"};
     /** 3 epochs of 1000 steps: long enough for four joiners to start, three to die and be noticed, one to join. */
     private static final int SAMPLES = 24000;
+    private static final String MOVE_TIMEOUT = "t2t.cluster.shard-move-timeout";
 
     @Test
     void joinersDyingMidMoveAreAbandonedAndALaterJoinerStillTakesShards(
             @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
             int metricsPort = ClusterProcesses.freePort();
-            c.node("n1", c.seedPort, ALL, null, "--metrics-port", Integer.toString(metricsPort));
+            c.node("n1", c.seedPort, ALL, List.of("-D" + MOVE_TIMEOUT + "=30s"), null,
+                    "--metrics-port", Integer.toString(metricsPort));
             // A standby: with the seed alone, the first client's leaving could tie the split brain resolver's vote.
             c.node("n0", ClusterProcesses.freePort(), "coordinator", null);
             JsonNode still = c.summary(c.train("still", 1, null, SAMPLES, JOB), "still", 600);
@@ -48,35 +51,51 @@ class ShardMoveFaultsTest {
 
             Process train = c.train("faulty", 1, null, SAMPLES, JOB);
             ClusterProcesses.await("step 5", 150, () -> c.reached("faulty", 5) || !train.isAlive());
-            List<String> points = List.of("start-shards", "shard-piece", "shard-placed");
+            List<String> points = List.of("start-shards", "shard-piece", "shard-placed", "stall-shard-piece");
             int[] ports = new int[points.size()];
             for (int i = 0; i < points.size(); i++) {
                 String point = points.get(i);
                 ports[i] = ClusterProcesses.freePort();
-                long started = System.nanoTime();
                 Process doomed = c.node("j-" + point, ports[i], "aggregator",
                         List.of("-Dt2t.test.halt-at=" + point), null);
                 int abandoned = i + 1;
-                ClusterProcesses.await("the move to the node halted at " + point + " abandoned", 150,
-                        () -> count(c.log("n1.err"), "abandoned after") >= abandoned || !train.isAlive());
-                double s = (System.nanoTime() - started) / 1e9;
-                assertTrue(train.isAlive(), "the job still runs after the joiner halted at " + point);
-                assertTrue(doomed.waitFor(10, TimeUnit.SECONDS));
-                assertEquals(137, doomed.exitValue(), "the joiner halted at " + point);
-                assertTrue(c.log("j-" + point + ".err").contains("t2t.test.halt-at=" + point + ": halting"),
-                        c.log("j-" + point + ".err"));
+                long[] halted = {0};
+                ClusterProcesses.await("the move to the node " + point + " abandoned", 150, () -> {
+                    if (halted[0] == 0 && !doomed.isAlive()) {
+                        halted[0] = System.nanoTime();
+                    }
+                    return count(c.log("n1.err"), "abandoned after") >= abandoned || !train.isAlive();
+                });
+                long now = System.nanoTime();
+                assertTrue(train.isAlive(), "the job still runs after the joiner's " + point);
                 String line = lineWith(c.log("n1.err"), "shard move to aggregator node 127.0.0.1:" + ports[i] + " abandoned");
                 assertNotNull(line, "the coordinator node names the node whose move was abandoned");
-                System.out.printf("joiner halted at %s: move abandoned %.1f s after the JVM started (%s)%n", point, s,
-                        line.substring(line.indexOf("abandoned")));
+                if (point.startsWith("stall-")) {
+                    assertTrue(doomed.isAlive(), "a stalled joiner stays up");
+                    assertTrue(line.contains("did not finish within 30 s (" + MOVE_TIMEOUT + ")"), line);
+                    assertTrue(c.log("j-" + point + ".err").contains("t2t.test.halt-at=" + point + ": stalling"));
+                    System.out.printf("joiner stalled at %s: %s%n", point, line.substring(line.indexOf("abandoned")));
+                } else {
+                    assertTrue(doomed.waitFor(10, TimeUnit.SECONDS));
+                    assertEquals(137, doomed.exitValue(), "the joiner halted at " + point);
+                    assertTrue(c.log("j-" + point + ".err").contains("t2t.test.halt-at=" + point + ": halting"),
+                            c.log("j-" + point + ".err"));
+                    assertTrue(line.contains("the node was lost"), line);
+                    System.out.printf("joiner halted at %s: move abandoned %.1f s after the halt (%s)%n", point,
+                            (now - halted[0]) / 1e9, line.substring(line.indexOf("abandoned")));
+                }
             }
             int joinerPort = ClusterProcesses.freePort();
             c.node("n2", joinerPort, "aggregator", null);
             JsonNode moved = c.summary(train, "faulty", 600);
+            System.out.println("the later joiner: " + lineWith(c.log("n1.err"), "shards moved in")
+                    .replaceAll(".*(shards moved in [0-9.]+ s).*", "$1") + ", " + lineWith(c.log("n1.err"),
+                    "shards move\n").replaceAll(".*(coordinator holds before step [0-9]+).*", "$1") + " of "
+                    + still.get("steps").asInt());
 
             String log = c.log("n1.err");
             assertFalse(log.contains("resuming from"), "no checkpoint resume: the old copies kept the shards");
-            assertEquals(3, moved.get("shard_moves_abandoned").asInt(), moved.toString());
+            assertEquals(4, moved.get("shard_moves_abandoned").asInt(), moved.toString());
             assertEquals(2, moved.get("shards_moved").asInt(), "the later joiner took its 2 of the 4 shards: " + moved);
             assertEquals("[1, 3]", moved.get("shard_placement").get("127.0.0.1:" + joinerPort).toString()
                     .replace(",", ", "), moved.toString());
