@@ -88,9 +88,14 @@ class ShardMoveFaultsTest {
             int joinerPort = ClusterProcesses.freePort();
             c.node("n2", joinerPort, "aggregator", null);
             JsonNode moved = c.summary(train, "faulty", 600);
+            String holds = "";
+            for (String l : c.log("n1.err").split("\n")) {
+                if (l.contains("coordinator holds before step")) {
+                    holds = l.replaceAll(".*(coordinator holds before step [0-9]+).*", "$1");
+                }
+            }
             System.out.println("the later joiner: " + lineWith(c.log("n1.err"), "shards moved in")
-                    .replaceAll(".*(shards moved in [0-9.]+ s).*", "$1") + ", " + lineWith(c.log("n1.err"),
-                    "shards move\n").replaceAll(".*(coordinator holds before step [0-9]+).*", "$1") + " of "
+                    .replaceAll(".*(shards moved in [0-9.]+ s).*", "$1") + "; the last " + holds + " of "
                     + still.get("steps").asInt());
 
             String log = c.log("n1.err");
