@@ -94,7 +94,7 @@ class ShardMoveFaultsTest {
                     holds = l.replaceAll(".*(coordinator holds before step [0-9]+).*", "$1");
                 }
             }
-            System.out.println("the later joiner: " + lineWith(c.log("n1.err"), "shards moved in")
+            System.out.println("the later joiner: " + String.valueOf(lineWith(c.log("n1.err"), "shards moved in"))
                     .replaceAll(".*(shards moved in [0-9.]+ s).*", "$1") + "; the last " + holds + " of "
                     + still.get("steps").asInt());
 
