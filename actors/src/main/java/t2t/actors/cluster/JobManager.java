@@ -42,6 +42,15 @@ import java.util.function.BiConsumer;
  * nothing had moved. An aggregator node that is lost takes shard state that exists nowhere else, so
  * the job resumes from its last checkpoint under a new incarnation, as when this node is lost.
  *
+ * <p>A move is not done until every moved shard runs on its new node: until then the old copies
+ * keep serving and keep their state. So when the joining node is lost at any point of its move
+ * (before its shard host is up, while pieces travel, with some shards placed), or the move takes
+ * longer than {@value #MOVE_TIMEOUT_KEY} (default {@link #DEFAULT_MOVE_TIMEOUT}), the move is
+ * abandoned: the new copies stop, the coordinator goes on with the old ones from the step it held
+ * at, nothing is resumed, and the node is not asked again in this job (a later aggregator node still
+ * takes shards). An aggregator node lost before the first placement is done restarts the placement
+ * without it.
+ *
  * <p>It keeps nothing durable: when its node is lost the singleton starts on another coordinator
  * node, the client's next (periodic) submission reaches it, and the job resumes from the newest
  * checkpoint in the shared run folder under a new incarnation.
@@ -358,6 +367,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             ctx.watchWith(localHost, new ShardLost(incarnation, self, -1));
         } else {
             for (Host h : hosts) {
+                // A node that dies before its shard host is up would otherwise leave the placement waiting forever.
+                ctx.unwatch(h.agent);
+                ctx.watchWith(h.agent, new ShardLost(incarnation, h.node, -1));
                 h.agent.tell(new NodeAgent.StartShards(incarnation, jobConfig, ctx.getSelf(), gather));
             }
         }
@@ -431,6 +443,11 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             return this;
         }
         ctx.getLog().info("job {} incarnation {}: {}", jobId, incarnation, placement());
+        for (Host h : hosts) {
+            if (h.agent != null) {
+                ctx.unwatch(h.agent); // from here on their shard hosts and shards are watched
+            }
+        }
         DispatcherSelector service = DispatcherSelector.fromConfig("t2t.service-dispatcher");
         coordinator = ctx.spawn(Coordinator.create(spec.settings(), spec.plan(), listener,
                 new ArrayList<>(Arrays.asList(shardRefs)), ranges), "coordinator-" + incarnation, service);
@@ -507,14 +524,16 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         if (l.shard() >= 0 && !lost.contains(l.shard())) {
             return this; // a shard that had moved away, or a new copy of a move in progress on a live node
         }
-        if (lost.isEmpty()) {
+        if (lost.isEmpty() && coordinator != null) {
             hosts.removeIf(h -> h.node.equals(l.node()));
             ctx.getLog().info("aggregator node {} left; it held no shards of incarnation {}", l.node(), incarnation);
             return this;
         }
-        String why = "aggregator node " + l.node() + " lost with shards " + lost;
+        // Lost while the shards were being placed: the placement waited for it, so it starts again without it.
+        String why = lost.isEmpty() ? "aggregator node " + l.node() + " lost before its shards were placed"
+                : "aggregator node " + l.node() + " lost with shards " + lost;
         ctx.getLog().warn("{}: incarnation {} ends; the job resumes from its last checkpoint", why, incarnation);
-        failures.accept(l.node(), "lost its parameter shards");
+        failures.accept(l.node(), lost.isEmpty() ? "lost before its shards were placed" : "lost its parameter shards");
         offers.entrySet().removeIf(e -> e.getValue().node().equals(l.node()));
         started.entrySet().removeIf(e -> !offers.containsKey(e.getKey()));
         replacing = incarnation;
@@ -828,6 +847,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 ctx.unwatch(h.ref);
             }
             if (h.agent != null) {
+                ctx.unwatch(h.agent);
                 h.agent.tell(new NodeAgent.StopShards(incarnation));
             }
         }

@@ -33,8 +33,8 @@ class ShardMoveFaultsTest {
     private static final String ALL = "worker,loader,teacher,aggregator,coordinator";
     /** 4 shards: a joiner beside the seed takes 2, so it can die between its first and second placement. */
     private static final String[] JOB = {"--epochs", "3", "--clip-grad", "1.0", "--aggregators", "4"};
-    /** 3 epochs of 1000 steps: long enough for four joiners to start, three to die and be noticed, one to join. */
-    private static final int SAMPLES = 24000;
+    /** 3 epochs of 833 steps: four joiners start and fail (the last joins near step 1240 of 2500 here), one joins. */
+    private static final int SAMPLES = 20000;
     private static final String MOVE_TIMEOUT = "t2t.cluster.shard-move-timeout";
 
     @Test
@@ -116,6 +116,44 @@ class ShardMoveFaultsTest {
                         + "\",reason=\"shard move abandoned\"} 1"), "the metrics name the node: " + metrics);
             }
         }
+    }
+
+    /**
+     * Not a join: the aggregator node is there when the job starts and halts when asked to host its
+     * shards. The placement, which waits for every aggregator node's shard host, starts again
+     * without it (the shards then run on the coordinator's node) instead of waiting forever.
+     */
+    @Test
+    void anAggregatorNodeLostBeforeItsShardsArePlacedIsLeftOut(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir)
+            throws Exception {
+        try (ClusterProcesses c = new ClusterProcesses(dir)) {
+            c.node("n1", c.seedPort, "worker,loader,teacher,coordinator", null);
+            ClusterProcesses.await("the seed node", 60, () -> c.log("n1.err").contains("job manager up"));
+            c.node("n0", ClusterProcesses.freePort(), "coordinator", null);
+            int doomedPort = ClusterProcesses.freePort();
+            Process doomed = c.node("n2", doomedPort, "aggregator", List.of("-Dt2t.test.halt-at=start-shards"), null);
+            ClusterProcesses.await("the aggregator node up", 60, () -> c.log("n1.err").contains(":" + doomedPort + " up"));
+            long started = System.nanoTime();
+            Process train = c.train("p", 1, null, 480, "--epochs", "2");
+            JsonNode s = c.summary(train, "p", 300);
+            System.out.printf("aggregator node halted at placement: the job finished %.1f s after it was submitted%n",
+                    (System.nanoTime() - started) / 1e9);
+            assertTrue(doomed.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(137, doomed.exitValue(), "the aggregator node halted when asked to host its shards");
+            assertTrue(c.log("n1.err").contains("aggregator node 127.0.0.1:" + doomedPort
+                    + " lost before its shards were placed"), "the log names the node");
+            assertEquals("[480,480]", s.get("samples_trained_per_epoch").toString());
+            assertEquals(0, s.get("duplicate_samples").asInt());
+            assertEquals(40, s.get("steps").asInt());
+            assertEquals(List.of("127.0.0.1:" + c.seedPort), iterableToList(s.get("shard_placement").fieldNames()),
+                    "the shards run on the coordinator's node: " + s);
+        }
+    }
+
+    private static List<String> iterableToList(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     private static int count(String text, String what) {
