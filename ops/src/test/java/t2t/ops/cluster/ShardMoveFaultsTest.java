@@ -33,7 +33,7 @@ class ShardMoveFaultsTest {
     private static final String ALL = "worker,loader,teacher,aggregator,coordinator";
     /** 4 shards: a joiner beside the seed takes 2, so it can die between its first and second placement. */
     private static final String[] JOB = {"--epochs", "3", "--clip-grad", "1.0", "--aggregators", "4"};
-    /** 3 epochs of 833 steps: four joiners start and fail (the last joins near step 1240 of 2500 here), one joins. */
+    /** 3 epochs of 834 steps: four joiners start and fail, then one joins (near step 1490 of 2502 here). */
     private static final int SAMPLES = 20000;
     private static final String MOVE_TIMEOUT = "t2t.cluster.shard-move-timeout";
 
