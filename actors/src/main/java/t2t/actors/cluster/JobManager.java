@@ -386,6 +386,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 host = h;
             }
         }
+        if (moving && joiner.node.equals(up.node())) {
+            host = joiner; // also when it gets no shard (more aggregator nodes than shards)
+        }
         if (host == null || host.ref != null) {
             return this;
         }
@@ -494,6 +497,10 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     }
 
     private Behavior<Command> onShardsFailed(ShardsFailed f) {
+        if (moving && f.incarnation().equals(incarnation) && joiner.node.equals(f.node())) {
+            abandonMove("it could not host parameter shards: " + f.reason(), false);
+            return this;
+        }
         if (listener != null && f.incarnation().equals(incarnation)) {
             listener.onFailure(new IllegalStateException("node " + f.node() + " could not host parameter shards: "
                     + f.reason()));
@@ -585,6 +592,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
 
     /** Once the new hosts are up, holds the coordinator at the next step boundary (or gathers, if it holds). */
     private void continueMove() {
+        if (joiner.ref == null) {
+            return;
+        }
         for (Host h : moveTo) {
             if (h.ref == null) {
                 return;
