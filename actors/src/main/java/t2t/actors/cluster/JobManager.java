@@ -190,6 +190,12 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     /** Aggregator nodes whose move was abandoned: not asked again in this job. */
     private final java.util.Set<ActorRef<NodeAgent.Command>> refused = new java.util.HashSet<>();
     private int movesAbandoned;
+    /**
+     * Copies an abandoned move sent to nodes that stay (node#shard to how many): their placements are
+     * still to come, and must not pass for those of a later move of the same shard to the same node.
+     * A host handles one sender's pieces in order, so they come before any later placement from it.
+     */
+    private final Map<String, Integer> staleCopies = new HashMap<>();
     private final java.time.Duration moveTimeout;
 
     /** How long a shard move may take before it is abandoned (a Pekko config path; JVM -D works too). */
@@ -426,6 +432,10 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         if (s < 0 || s >= shardRefs.length) {
             return this;
         }
+        if (stale(p.node(), s)) {
+            releaseStray(p.node(), p.aggregator());
+            return this;
+        }
         if (moving && sentTo.contains(s) && toPlace.contains(s) && moveTo[s].node.equals(p.node())) {
             movedTo.put(s, p.aggregator());
             ctx.watchWith(p.aggregator(), new ShardLost(incarnation, p.node(), s));
@@ -462,6 +472,21 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         }
         moveToNewAggregatorNodes();
         return this;
+    }
+
+    /** True (and counted off) when this placement is one that an abandoned move left on its way. */
+    private boolean stale(String node, int shard) {
+        String key = node + "#" + shard;
+        Integer n = staleCopies.get(key);
+        if (n == null) {
+            return false;
+        }
+        if (n == 1) {
+            staleCopies.remove(key);
+        } else {
+            staleCopies.put(key, n - 1);
+        }
+        return true;
     }
 
     private void releaseStray(String node, ActorRef<AggregatorActor.Command> aggregator) {
@@ -684,6 +709,11 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 moveTo[shard].ref.tell(new ShardHost.Release(copy));
             }
         });
+        for (int shard : sentTo) {
+            if (!movedTo.containsKey(shard) && moveTo[shard] != j) {
+                staleCopies.merge(moveTo[shard].node + "#" + shard, 1, Integer::sum);
+            }
+        }
         if (j.ref != null) {
             ctx.unwatch(j.ref);
         }
@@ -876,6 +906,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         }
         holdAsked = false;
         heldAt = -1;
+        staleCopies.clear();
         shardRefs = null;
         shardHosts = null;
     }
