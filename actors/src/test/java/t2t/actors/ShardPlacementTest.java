@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import t2t.actors.cluster.ClusterNode;
+import t2t.actors.cluster.JobManager;
 import t2t.actors.cluster.JobSubmitter;
 import t2t.actors.cluster.NodeAgent;
 import t2t.actors.cluster.ShardHost;
@@ -42,8 +43,15 @@ class ShardPlacementTest {
     private static final TestJobs.SoftmaxJob JOB =
             new TestJobs.SoftmaxJob("shards", SAMPLES, 3, 0.3, () -> new TestJobs.MomentumSgd(0.3, 0.9));
 
+    /** Moves the seed's job manager abandoned, counted from the failures it reports. */
+    private final java.util.concurrent.atomic.AtomicInteger abandoned = new java.util.concurrent.atomic.AtomicInteger();
+
     private String node(int port, String seed, List<String> roles, TestJobs.ClusterJob jobs) {
-        systems.add(ClusterNode.start("127.0.0.1", port, seed, roles, 1, null, jobs, (n, why) -> { }));
+        systems.add(ClusterNode.start("127.0.0.1", port, seed, roles, 1, null, jobs, (n, why) -> {
+            if (why.equals("shard move abandoned")) {
+                abandoned.incrementAndGet();
+            }
+        }));
         return "127.0.0.1:" + port;
     }
 
@@ -106,6 +114,65 @@ class ShardPlacementTest {
         assertEquals("[480,480,480]", moved.get("samples_trained_per_epoch").toString());
         assertEquals(0, moved.get("duplicate_samples").asInt());
         assertArrayEquals(TestJobs.params(unmoved), TestJobs.params(moved), "the weights do not depend on where the shards ran");
+    }
+
+    /**
+     * Two joiners whose moves cannot finish: one cannot build the optimizer (its shard host fails),
+     * one takes longer than the move timeout (2 s here) to set its shard host up. Both moves are
+     * abandoned with the shards where they were; a third joiner then takes shard 1, and the weights
+     * are still those of a run without any join.
+     */
+    @Test
+    void joinsThatCannotFinishAreAbandonedAndALaterJoinStillTakesShards() throws Exception {
+        TestJobs.ClusterJob still = new TestJobs.ClusterJob(JOB, 0);
+        int port = TestNodes.freePort();
+        String seed = node(port, "127.0.0.1:" + port, ClusterNode.ROLES, still);
+        JsonNode unmoved = submit(seed, 3).get(120, TimeUnit.SECONDS);
+        stop();
+
+        TestJobs.ClusterJob moving = new TestJobs.ClusterJob(JOB, 100);
+        System.setProperty(JobManager.MOVE_TIMEOUT_KEY, "2s");
+        com.typesafe.config.ConfigFactory.invalidateCaches();
+        try {
+            port = TestNodes.freePort();
+            seed = node(port, "127.0.0.1:" + port, ClusterNode.ROLES, moving);
+        } finally {
+            System.clearProperty(JobManager.MOVE_TIMEOUT_KEY);
+            com.typesafe.config.ConfigFactory.invalidateCaches();
+        }
+        CompletableFuture<JsonNode> result = submit(seed, 3);
+        moving.reachedStep5.get(60, TimeUnit.SECONDS);
+        node(TestNodes.freePort(), seed, List.of("aggregator"), new TestJobs.ClusterJob(JOB, 100) {
+            @Override
+            public t2t.actors.cluster.ClusterJobs.ShardSide shardSide(Map<String, String> config) {
+                throw new IllegalStateException("no optimizer here");
+            }
+        });
+        node(TestNodes.freePort(), seed, List.of("aggregator"), new TestJobs.ClusterJob(JOB, 100) {
+            @Override
+            public t2t.actors.cluster.ClusterJobs.ShardSide shardSide(Map<String, String> config) {
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.shardSide(config);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (abandoned.get() < 2) {
+            assertTrue(System.nanoTime() < deadline, "both moves abandoned: " + abandoned.get());
+            Thread.sleep(50);
+        }
+        String joiner = node(TestNodes.freePort(), seed, List.of("aggregator"), new TestJobs.ClusterJob(JOB, 100));
+        JsonNode moved = result.get(120, TimeUnit.SECONDS);
+
+        assertEquals(2, moved.get("shard_moves_abandoned").asInt(), moved.toString());
+        assertEquals(1, moved.get("shards_moved").asInt(), moved.toString());
+        assertEquals(JSON.readTree("{\"" + seed + "\":[0,2],\"" + joiner + "\":[1]}"), moved.get("shard_placement"));
+        assertEquals("[480,480,480]", moved.get("samples_trained_per_epoch").toString());
+        assertEquals(0, moved.get("duplicate_samples").asInt());
+        assertArrayEquals(TestJobs.params(unmoved), TestJobs.params(moved), "abandoned moves leave the weights as they were");
     }
 
     @Test

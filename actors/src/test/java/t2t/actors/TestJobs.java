@@ -351,7 +351,7 @@ final class TestJobs {
      * side fails), the summary as {@link #clusterSummary}; {@link #reachedStep5} completes at step 5,
      * the moment a test changes the cluster under a running job.
      */
-    static final class ClusterJob implements ClusterJobs {
+    static class ClusterJob implements ClusterJobs {
         final CompletableFuture<Void> reachedStep5 = new CompletableFuture<>();
         final SoftmaxJob job;
         final long batchMillis;

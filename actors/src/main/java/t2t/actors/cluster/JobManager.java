@@ -42,6 +42,15 @@ import java.util.function.BiConsumer;
  * nothing had moved. An aggregator node that is lost takes shard state that exists nowhere else, so
  * the job resumes from its last checkpoint under a new incarnation, as when this node is lost.
  *
+ * <p>A move is not done until every moved shard runs on its new node: until then the old copies
+ * keep serving and keep their state. So when the joining node is lost at any point of its move
+ * (before its shard host is up, while pieces travel, with some shards placed), or the move takes
+ * longer than {@value #MOVE_TIMEOUT_KEY} (default {@link #DEFAULT_MOVE_TIMEOUT}), the move is
+ * abandoned: the new copies stop, the coordinator goes on with the old ones from the step it held
+ * at, nothing is resumed, and the node is not asked again in this job (a later aggregator node still
+ * takes shards). An aggregator node lost before the first placement is done restarts the placement
+ * without it.
+ *
  * <p>It keeps nothing durable: when its node is lost the singleton starts on another coordinator
  * node, the client's next (periodic) submission reaches it, and the job resumes from the newest
  * checkpoint in the shared run folder under a new incarnation.
@@ -90,8 +99,14 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     /** The coordinator holds at the boundary before {@code step}: shards may move. */
     private record AtStepBoundary(long step) implements Command {}
 
-    /** The state of a shard about to move, gathered at the step boundary. */
-    private record Gathered(AggregatorActor.ShardState state) implements Command {}
+    /** The state of a shard about to move in move {@code move}, gathered at the step boundary. */
+    private record Gathered(int move, AggregatorActor.ShardState state) implements Command {}
+
+    /** The joining node of move {@code move} left the cluster (its node agent stopped). */
+    private record MoveTargetLost(int move, String node) implements Command {}
+
+    /** Move {@code move}'s backstop: if it still runs, it is abandoned. */
+    private record MoveTimedOut(int move) implements Command {}
 
     /** An aggregator node: its agent and, once the incarnation's host is up there, that host. */
     private static final class Host {
@@ -152,11 +167,44 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     /** Where the shards ran at the end of the last incarnation (node to shards), for the summary. */
     private Map<String, List<Integer>> lastPlacement = Map.of();
 
-    // A move in progress: the shards' new hosts, the gathered states, the shards still to place.
+    // A move in progress. Until it finishes, shardHosts and shardRefs keep naming the old copies,
+    // which stay alive: abandoning the move only has to stop the new ones.
     private boolean moving;
+    private int moveId;
+    private Host joiner;
+    private long moveStartedNanos;
     private Host[] moveTo;
-    private final Map<Integer, ActorRef<AggregatorActor.Command>> movedFrom = new HashMap<>();
-    private int moveRemaining;
+    /** Receives move {@code moveId}'s gathered states (tagged with the move, so a late one of an older move is known). */
+    private ActorRef<AggregatorActor.ShardState> moveSink;
+    /** Shards that move: their state was asked for, and they are not placed on their new node yet. */
+    private final java.util.Set<Integer> toPlace = new java.util.HashSet<>();
+    /** Moving shards whose state went out to their new node. */
+    private final java.util.Set<Integer> sentTo = new java.util.HashSet<>();
+    /** Shard to its new copy, once placed; the old copy stays in shardRefs until the move finishes. */
+    private final Map<Integer, ActorRef<AggregatorActor.Command>> movedTo = new HashMap<>();
+    private int movingShards;
+    /** A hold was asked for and its answer is not in yet. */
+    private boolean holdAsked;
+    /** The step the coordinator holds before for us, or -1. */
+    private long heldAt = -1;
+    /** Aggregator nodes whose move was abandoned: not asked again in this job. */
+    private final java.util.Set<ActorRef<NodeAgent.Command>> refused = new java.util.HashSet<>();
+    private int movesAbandoned;
+    /**
+     * Copies an abandoned move sent to nodes that stay (node#shard to how many): their placements are
+     * still to come, and must not pass for those of a later move of the same shard to the same node.
+     * A host handles one sender's pieces in order, so they come before any later placement from it.
+     */
+    private final Map<String, Integer> staleCopies = new HashMap<>();
+    private final java.time.Duration moveTimeout;
+
+    /** How long a shard move may take before it is abandoned (a Pekko config path; JVM -D works too). */
+    public static final String MOVE_TIMEOUT_KEY = "t2t.cluster.shard-move-timeout";
+    /**
+     * Default: room for a T2T-ViT-14-sized move (83 shards, about 350 MB of state) on a slow
+     * network, plus a new node's shard host reading the data set and a long step before the hold.
+     */
+    public static final java.time.Duration DEFAULT_MOVE_TIMEOUT = java.time.Duration.ofMinutes(5);
 
     public static Behavior<Command> create(ClusterJobs jobs, BiConsumer<String, String> failures) {
         return Behaviors.setup(ctx -> new JobManager(ctx, jobs, failures));
@@ -169,6 +217,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         this.failures = failures;
         this.self = MembershipLog.hostPort(Cluster.get(ctx.getSystem()).selfMember().address());
         this.gather = ctx.spawn(ShardGather.create(), "gather");
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        this.moveTimeout = config.hasPath(MOVE_TIMEOUT_KEY) ? config.getDuration(MOVE_TIMEOUT_KEY) : DEFAULT_MOVE_TIMEOUT;
         ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, AgentsChanged::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(NodeAgent.KEY, adapter));
         ctx.getLog().info("job manager up at {}", ctx.getSelf().path());
@@ -189,6 +239,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 .onMessage(ShardLost.class, this::onShardLost)
                 .onMessage(AtStepBoundary.class, this::onAtStepBoundary)
                 .onMessage(Gathered.class, this::onGathered)
+                .onMessage(MoveTargetLost.class, this::onMoveTargetLost)
+                .onMessage(MoveTimedOut.class, this::onMoveTimedOut)
                 .onMessage(DriverDone.class, this::onDriverDone)
                 .onSignal(Terminated.class, this::onTerminated)
                 .build();
@@ -208,6 +260,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             minWorkers = s.minWorkers();
             replacedWorkers = 0;
             shardsMoved = 0;
+            movesAbandoned = 0;
+            refused.clear();
             offers.clear();
         }
         if ("waiting".equals(state)) {
@@ -251,7 +305,8 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 ctx.getLog().info("node {} joins the running job with {} workers", o.node(), o.workers());
                 startWorkers(o.agent());
             }
-            if (o.aggregator() && !moving && hosts.stream().noneMatch(h -> h.agent.equals(o.agent()))) {
+            if (o.aggregator() && !moving && placed == ranges.size() && !refused.contains(o.agent())
+                    && hosts.stream().noneMatch(h -> o.agent().equals(h.agent))) {
                 beginMove(o);
             }
         }
@@ -304,7 +359,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         shardHosts = new Host[ranges.size()];
         placed = 0;
         hosts.clear();
-        offers.values().stream().filter(WorkersOffered::aggregator)
+        offers.values().stream().filter(o -> o.aggregator() && !refused.contains(o.agent()))
                 .sorted((a, b) -> a.node().compareTo(b.node()))
                 .forEach(o -> hosts.add(new Host(o.node(), o.agent())));
         if (hosts.isEmpty()) {
@@ -318,6 +373,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             ctx.watchWith(localHost, new ShardLost(incarnation, self, -1));
         } else {
             for (Host h : hosts) {
+                // A node that dies before its shard host is up would otherwise leave the placement waiting forever.
+                ctx.unwatch(h.agent);
+                ctx.watchWith(h.agent, new ShardLost(incarnation, h.node, -1));
                 h.agent.tell(new NodeAgent.StartShards(incarnation, jobConfig, ctx.getSelf(), gather));
             }
         }
@@ -333,6 +391,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             if (h.node.equals(up.node())) {
                 host = h;
             }
+        }
+        if (moving && joiner.node.equals(up.node())) {
+            host = joiner; // also when it gets no shard (more aggregator nodes than shards)
         }
         if (host == null || host.ref != null) {
             return this;
@@ -355,7 +416,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     }
 
     private void send(Host to, ShardRange r, AggregatorActor.ShardState state, boolean restore) {
-        shardHosts[r.shard()] = to;
+        if (!moving) {
+            shardHosts[r.shard()] = to;
+        }
         for (ShardPiece p : ShardPiece.split(state, restore)) {
             to.ref.tell(new ShardHost.Put(r, p, ctx.getSelf()));
         }
@@ -365,22 +428,39 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         if (!p.incarnation().equals(incarnation) || shardRefs == null) {
             return this;
         }
-        ActorRef<AggregatorActor.Command> old = shardRefs[p.shard()];
-        shardRefs[p.shard()] = p.aggregator();
-        ctx.watchWith(p.aggregator(), new ShardLost(incarnation, p.node(), p.shard()));
-        if (moving) {
-            if (old != null) {
-                movedFrom.put(p.shard(), old);
-            }
-            if (--moveRemaining == 0) {
+        int s = p.shard();
+        if (s < 0 || s >= shardRefs.length) {
+            return this;
+        }
+        if (stale(p.node(), s)) {
+            releaseStray(p.node(), p.aggregator());
+            return this;
+        }
+        if (moving && sentTo.contains(s) && toPlace.contains(s) && moveTo[s].node.equals(p.node())) {
+            movedTo.put(s, p.aggregator());
+            ctx.watchWith(p.aggregator(), new ShardLost(incarnation, p.node(), s));
+            toPlace.remove(s);
+            if (toPlace.isEmpty()) {
                 finishMove();
             }
             return this;
         }
+        if (coordinator != null || moving || shardRefs[s] != null) {
+            // A copy of an abandoned move that was already on its way: it never served, so it goes.
+            releaseStray(p.node(), p.aggregator());
+            return this;
+        }
+        shardRefs[s] = p.aggregator();
+        ctx.watchWith(p.aggregator(), new ShardLost(incarnation, p.node(), s));
         if (++placed < ranges.size()) {
             return this;
         }
         ctx.getLog().info("job {} incarnation {}: {}", jobId, incarnation, placement());
+        for (Host h : hosts) {
+            if (h.agent != null) {
+                ctx.unwatch(h.agent); // from here on their shard hosts and shards are watched
+            }
+        }
         DispatcherSelector service = DispatcherSelector.fromConfig("t2t.service-dispatcher");
         coordinator = ctx.spawn(Coordinator.create(spec.settings(), spec.plan(), listener,
                 new ArrayList<>(Arrays.asList(shardRefs)), ranges), "coordinator-" + incarnation, service);
@@ -394,10 +474,34 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
         return this;
     }
 
+    /** True (and counted off) when this placement is one that an abandoned move left on its way. */
+    private boolean stale(String node, int shard) {
+        String key = node + "#" + shard;
+        Integer n = staleCopies.get(key);
+        if (n == null) {
+            return false;
+        }
+        if (n == 1) {
+            staleCopies.remove(key);
+        } else {
+            staleCopies.put(key, n - 1);
+        }
+        return true;
+    }
+
+    private void releaseStray(String node, ActorRef<AggregatorActor.Command> aggregator) {
+        for (Host h : hosts) {
+            if (h.node.equals(node) && h.ref != null) {
+                h.ref.tell(new ShardHost.Release(aggregator));
+            }
+        }
+    }
+
     /** Starts a move when an aggregator node offered itself after the shards were placed. */
     private void moveToNewAggregatorNodes() {
         for (WorkersOffered o : offers.values()) {
-            if (o.aggregator() && hosts.stream().noneMatch(h -> h.agent != null && h.agent.equals(o.agent()))) {
+            if (o.aggregator() && !refused.contains(o.agent())
+                    && hosts.stream().noneMatch(h -> h.agent != null && h.agent.equals(o.agent()))) {
                 beginMove(o);
                 return;
             }
@@ -418,6 +522,10 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     }
 
     private Behavior<Command> onShardsFailed(ShardsFailed f) {
+        if (moving && f.incarnation().equals(incarnation) && joiner.node.equals(f.node())) {
+            abandonMove("it could not host parameter shards: " + f.reason(), false);
+            return this;
+        }
         if (listener != null && f.incarnation().equals(incarnation)) {
             listener.onFailure(new IllegalStateException("node " + f.node() + " could not host parameter shards: "
                     + f.reason()));
@@ -440,18 +548,24 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 lost.add(s);
             }
         }
-        if (l.shard() >= 0 && !lost.contains(l.shard())) {
-            return this; // a shard that had moved away
+        if (moving && joiner.node.equals(l.node())) {
+            // Only new copies ran there: the old ones still hold every shard's state.
+            abandonMove("the node was lost", true);
+            return this;
         }
-        boolean moveTarget = moving && Arrays.stream(moveTo).anyMatch(h -> h.node.equals(l.node()));
-        if (lost.isEmpty() && !moveTarget) {
+        if (l.shard() >= 0 && !lost.contains(l.shard())) {
+            return this; // a shard that had moved away, or a new copy of a move in progress on a live node
+        }
+        if (lost.isEmpty() && coordinator != null) {
             hosts.removeIf(h -> h.node.equals(l.node()));
             ctx.getLog().info("aggregator node {} left; it held no shards of incarnation {}", l.node(), incarnation);
             return this;
         }
-        String why = "aggregator node " + l.node() + " lost with shards " + lost;
+        // Lost while the shards were being placed: the placement waited for it, so it starts again without it.
+        String why = lost.isEmpty() ? "aggregator node " + l.node() + " lost before its shards were placed"
+                : "aggregator node " + l.node() + " lost with shards " + lost;
         ctx.getLog().warn("{}: incarnation {} ends; the job resumes from its last checkpoint", why, incarnation);
-        failures.accept(l.node(), "lost its parameter shards");
+        failures.accept(l.node(), lost.isEmpty() ? "lost before its shards were placed" : "lost its parameter shards");
         offers.entrySet().removeIf(e -> e.getValue().node().equals(l.node()));
         started.entrySet().removeIf(e -> !offers.containsKey(e.getKey()));
         replacing = incarnation;
@@ -478,73 +592,189 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 next.add(h);
             }
         }
-        Host joiner = new Host(o.node(), o.agent());
+        joiner = new Host(o.node(), o.agent());
         next.add(joiner);
         moving = true;
+        int move = ++moveId;
+        moveStartedNanos = System.nanoTime();
         moveTo = new Host[ranges.size()];
         for (int s = 0; s < moveTo.length; s++) {
             moveTo[s] = next.get(s % next.size());
         }
+        ActorRef<Command> me = ctx.getSelf();
+        moveSink = ctx.spawnAnonymous(Behaviors.receive(AggregatorActor.ShardState.class)
+                .onAnyMessage(st -> {
+                    me.tell(new Gathered(move, st));
+                    return Behaviors.same();
+                }).build());
+        // Its node agent's end is the earliest sign that the joiner is gone, whatever the move's stage.
+        ctx.unwatch(o.agent());
+        ctx.watchWith(o.agent(), new MoveTargetLost(move, o.node()));
+        ctx.scheduleOnce(moveTimeout, ctx.getSelf(), new MoveTimedOut(move));
         ctx.getLog().info("aggregator node {} joins: shards move at the next step boundary", o.node());
         o.agent().tell(new NodeAgent.StartShards(incarnation, jobConfig, ctx.getSelf(), gather));
     }
 
-    /** Once the new hosts are up, holds the coordinator at the next step boundary. */
+    /** Once the new hosts are up, holds the coordinator at the next step boundary (or gathers, if it holds). */
     private void continueMove() {
+        if (joiner.ref == null) {
+            return;
+        }
         for (Host h : moveTo) {
             if (h.ref == null) {
                 return;
             }
         }
-        coordinator.tell(new Coordinator.HoldAtStepBoundary(ctx.messageAdapter(Long.class, AtStepBoundary::new)));
+        if (heldAt >= 0) {
+            gatherMoving();
+        } else if (!holdAsked) {
+            holdAsked = true;
+            coordinator.tell(new Coordinator.HoldAtStepBoundary(ctx.messageAdapter(Long.class, AtStepBoundary::new)));
+        }
     }
 
     private Behavior<Command> onAtStepBoundary(AtStepBoundary b) {
-        if (!moving) {
+        if (!holdAsked || coordinator == null) {
             return this;
         }
-        ActorRef<AggregatorActor.ShardState> sink = ctx.messageAdapter(AggregatorActor.ShardState.class, Gathered::new);
-        moveRemaining = 0;
-        for (int s = 0; s < moveTo.length; s++) {
-            if (moveTo[s] != shardHosts[s]) {
-                moveRemaining++;
-                shardsMoved++;
-                shardRefs[s].tell(new AggregatorActor.GetState(sink));
-            }
-        }
-        ctx.getLog().info("coordinator holds before step {}: {} shards move", b.step(), moveRemaining);
-        if (moveRemaining == 0) {
-            finishMove();
+        holdAsked = false;
+        heldAt = b.step();
+        if (!moving) {
+            // The move was abandoned while the hold was on its way: let the coordinator go on.
+            release("shard move abandoned");
+            moveToNewAggregatorNodes();
+        } else {
+            continueMove();
         }
         return this;
     }
 
+    /** The coordinator holds: asks every moving shard for its state. */
+    private void gatherMoving() {
+        if (!toPlace.isEmpty() || movingShards > 0) {
+            return;
+        }
+        for (int s = 0; s < moveTo.length; s++) {
+            if (moveTo[s] != shardHosts[s]) {
+                toPlace.add(s);
+                shardRefs[s].tell(new AggregatorActor.GetState(moveSink));
+            }
+        }
+        movingShards = toPlace.size();
+        ctx.getLog().info("coordinator holds before step {}: {} shards move", heldAt, movingShards);
+        if (toPlace.isEmpty()) {
+            finishMove();
+        }
+    }
+
     private Behavior<Command> onGathered(Gathered g) {
-        if (!moving) {
+        int s = g.state().shard();
+        if (!moving || g.move() != moveId || !toPlace.contains(s) || !sentTo.add(s)) {
             return this;
         }
-        int s = g.state().shard();
         send(moveTo[s], ranges.get(s), g.state(), true);
         return this;
+    }
+
+    private Behavior<Command> onMoveTargetLost(MoveTargetLost l) {
+        if (moving && l.move() == moveId) {
+            abandonMove("the node was lost", true);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onMoveTimedOut(MoveTimedOut t) {
+        if (moving && t.move() == moveId) {
+            abandonMove("it did not finish within " + moveTimeout.toSeconds() + " s (" + MOVE_TIMEOUT_KEY + ")", false);
+        }
+        return this;
+    }
+
+    /**
+     * The joining node died, or the move took too long: the old copies, which still run and hold every
+     * shard's state of the held step, stay; the new copies stop; the coordinator goes on. The node is
+     * not asked again in this job; a later aggregator node still takes shards.
+     */
+    private void abandonMove(String why, boolean lost) {
+        Host j = joiner;
+        double s = (System.nanoTime() - moveStartedNanos) / 1e9;
+        movesAbandoned++;
+        ctx.getLog().warn("shard move to aggregator node {} abandoned after {} s: {}; {} shards stay where they were"
+                        + " and training goes on", j.node, String.format("%.1f", s), why,
+                movingShards > 0 ? Integer.toString(movingShards) : "all");
+        failures.accept(j.node, "shard move abandoned");
+        movedTo.forEach((shard, copy) -> {
+            ctx.unwatch(copy);
+            if (moveTo[shard] != j && moveTo[shard].ref != null) {
+                moveTo[shard].ref.tell(new ShardHost.Release(copy));
+            }
+        });
+        for (int shard : sentTo) {
+            if (!movedTo.containsKey(shard) && moveTo[shard] != j) {
+                staleCopies.merge(moveTo[shard].node + "#" + shard, 1, Integer::sum);
+            }
+        }
+        if (j.ref != null) {
+            ctx.unwatch(j.ref);
+        }
+        ctx.unwatch(j.agent);
+        j.agent.tell(new NodeAgent.StopShards(incarnation));
+        refused.add(j.agent);
+        if (lost) {
+            offers.remove(j.agent);
+        }
+        endMove();
+        if (heldAt >= 0) {
+            release("shard move to " + j.node + " abandoned");
+        }
+        if (!holdAsked) {
+            moveToNewAggregatorNodes();
+        }
+    }
+
+    private void endMove() {
+        moving = false;
+        moveTo = null;
+        joiner = null;
+        toPlace.clear();
+        sentTo.clear();
+        movedTo.clear();
+        movingShards = 0;
+        if (moveSink != null) {
+            ctx.stop(moveSink);
+            moveSink = null;
+        }
+    }
+
+    /** Lets the held coordinator go on with the shards in {@code shardRefs}. */
+    private void release(String reason) {
+        heldAt = -1;
+        coordinator.tell(new Coordinator.ShardsMoved(new ArrayList<>(Arrays.asList(shardRefs)), reason));
     }
 
     /** Every moved shard runs on its new node: stop the old copies and let the coordinator go on. */
     private void finishMove() {
         Set<Host> before = new java.util.HashSet<>(hosts);
-        movedFrom.forEach((shard, old) -> {
+        movedTo.forEach((shard, copy) -> {
+            ActorRef<AggregatorActor.Command> old = shardRefs[shard];
             ctx.unwatch(old);
             for (Host h : before) {
                 if (h.ref != null) {
                     h.ref.tell(new ShardHost.Release(old));
                 }
             }
+            shardRefs[shard] = copy;
         });
-        movedFrom.clear();
+        shardsMoved += movedTo.size();
+        ctx.unwatch(joiner.agent);
         hosts.clear();
         for (Host h : moveTo) {
             if (!hosts.contains(h)) {
                 hosts.add(h);
             }
+        }
+        if (!hosts.contains(joiner)) {
+            hosts.add(joiner); // it got no shard (more hosts than shards): it must not be asked again
         }
         for (Host h : before) {
             if (!hosts.contains(h) && h.ref != null) {
@@ -554,12 +784,12 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             }
         }
         shardHosts = moveTo.clone();
-        moving = false;
-        moveTo = null;
+        double s = (System.nanoTime() - moveStartedNanos) / 1e9;
+        endMove();
         String where = placement();
-        ctx.getLog().info("job {} incarnation {}: shards moved: {}", jobId, incarnation, where);
-        coordinator.tell(new Coordinator.ShardsMoved(new ArrayList<>(Arrays.asList(shardRefs)), "shards moved ("
-                + where + ")"));
+        ctx.getLog().info("job {} incarnation {}: shards moved in {} s: {}", jobId, incarnation,
+                String.format("%.1f", s), where);
+        release("shards moved (" + where + ")");
         moveToNewAggregatorNodes();
     }
 
@@ -600,6 +830,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             }
             o.set("shard_placement", json.valueToTree(lastPlacement));
             o.put("shards_moved", shardsMoved);
+            o.put("shard_moves_abandoned", movesAbandoned);
             return json.writeValueAsString(o);
         } catch (java.io.IOException | ClassCastException e) {
             return summary;
@@ -656,6 +887,7 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
                 ctx.unwatch(h.ref);
             }
             if (h.agent != null) {
+                ctx.unwatch(h.agent);
                 h.agent.tell(new NodeAgent.StopShards(incarnation));
             }
         }
@@ -664,10 +896,18 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
             localHost = null;
         }
         hosts.clear();
+        if (moving) {
+            ctx.unwatch(joiner.agent);
+            if (joiner.ref != null) {
+                ctx.unwatch(joiner.ref);
+            }
+            joiner.agent.tell(new NodeAgent.StopShards(incarnation));
+            endMove();
+        }
+        holdAsked = false;
+        heldAt = -1;
+        staleCopies.clear();
         shardRefs = null;
         shardHosts = null;
-        moving = false;
-        moveTo = null;
-        movedFrom.clear();
     }
 }

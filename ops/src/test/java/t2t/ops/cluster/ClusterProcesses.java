@@ -43,8 +43,14 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     private Process java(String log, List<String> args) throws IOException {
+        return java(log, List.of(), args);
+    }
+
+    private Process java(String log, List<String> jvmOptions, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Xss4m", "-Xmx768m", "-cp", System.getProperty("java.class.path"), "t2t.ops.Main"));
+                "-Dai.djl.offline=true", "-Xss4m", "-Xmx768m"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "t2t.ops.Main"));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectError(dir.resolve(log + ".err").toFile())
                 .redirectOutput(dir.resolve(log + ".out").toFile()).start();
@@ -53,11 +59,17 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     Process node(String name, int port, String roles, Path tls, String... extra) throws IOException {
+        return node(name, port, roles, List.of(), tls, extra);
+    }
+
+    /** A node whose JVM also gets {@code jvmOptions} (a test-only {@code -D} switch, say). */
+    Process node(String name, int port, String roles, List<String> jvmOptions, Path tls, String... extra)
+            throws IOException {
         List<String> args = new ArrayList<>(List.of("node", "--seed", seed(), "--port", Integer.toString(port),
                 "--roles", roles, "--workers", "1"));
         args.addAll(List.of(extra));
         args.addAll(tls == null ? List.of("--insecure") : List.of("--tls", tls.toString()));
-        return java(name, args);
+        return java(name, jvmOptions, args);
     }
 
     /** {@code samples} synthetic samples: an epoch of {@code samples / 24} steps. */
