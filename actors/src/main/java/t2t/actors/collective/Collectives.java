@@ -17,7 +17,11 @@ final class Collectives {
             return ShmCollective.open(cfg);
         }
         // The ring's port must be bound before it can be advertised, even if AUTO then settles on shared memory.
-        RingLink link = cfg.transport() == Transport.ARTERY ? ArteryLink.bind(cfg) : StreamTcpLink.bind(cfg);
+        RingLink link = switch (cfg.transport()) {
+            case ARTERY -> ArteryLink.bind(cfg);
+            case NIO_TCP -> NioTcpLink.bind(cfg);
+            default -> StreamTcpLink.bind(cfg);
+        };
         try {
             List<Endpoint> all = peers.exchange(cfg.rank(), new Endpoint(cfg.host(), link.port(), hostKey));
             if (all.size() != cfg.worldSize()) {

@@ -8,6 +8,8 @@ public enum Transport {
     SHM,
     /** A ring of Pekko Streams TCP connections (length-framed TensorChunks, backpressure end to end). */
     STREAM_TCP,
+    /** A ring of plain java.nio TCP connections driven by the collective's thread (direct buffers, no actors). */
+    NIO_TCP,
     /** A ring of Pekko Artery actor messages carrying TensorChunks on the large-message lane. */
     ARTERY;
 
@@ -18,7 +20,7 @@ public enum Transport {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown transport '" + s + "' (one of auto, shm, stream-tcp, artery)");
+        throw new IllegalArgumentException("unknown transport '" + s + "' (one of auto, shm, stream-tcp, nio-tcp, artery)");
     }
 
     public String flag() {
