@@ -5,14 +5,12 @@ import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
@@ -26,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The ring over Pekko Streams TCP: one connection to the next rank, fed by a bounded queue, and one from the previous
@@ -40,23 +39,26 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class StreamTcpLink implements RingLink {
     private static final int OUTBOUND_BUFFER = RingCollective.WINDOW + 2;
+    /** Socket reads (each up to the direct buffer size) waiting for this rank's thread before the stream stops reading. */
+    private static final int INBOUND_READS = 16;
+    private static final long FULL_QUEUE_NAP_NANOS = 50_000;
     /**
      * Pekko's TCP reads (and writes) at most this much per turn of its IO actor; each read is a message to the stream
      * and, in the stream's pull mode, a message back before the next read. 128 KiB (Pekko's default) takes 8 round
      * trips per 1 MiB chunk, and on 2 cores every round trip is a thread hand-over.
      */
-    static final String IO_CONFIG = "pekko.io.tcp.direct-buffer-size = 1 MiB\n";
+    static final String IO_CONFIG = "pekko.io.tcp.direct-buffer-size = " + System.getProperty("t2t.exp.dbs", "1 MiB") + "\n" + System.getProperty("t2t.exp.more", "") + "\n";
 
     private final ActorSystem<Void> system;
     private final int port;
-    private final CompletableFuture<SinkQueueWithCancel<ByteString>> inbound = new CompletableFuture<>();
+    private final CompletableFuture<HandoffSink.Handle> inbound = new CompletableFuture<>();
     private final AtomicLong refusedConnections = new AtomicLong();
     /** Completing it closes the reply direction of the inbound connection: "I have everything I needed from you". */
     private final CompletableFuture<CompletableFuture<Optional<ByteString>>> doneReceiving = new CompletableFuture<>();
-    private SourceQueueWithComplete<ByteString> outbound;
+    private final Duration timeout;
+    private BoundedSourceQueue<ByteString> outbound;
     /** Completes when the next rank says it is done receiving (or the connection ends). */
     private java.util.concurrent.CompletionStage<org.apache.pekko.Done> nextDone;
-    private CompletableFuture<Optional<ByteString>> pendingPull;
     private final FloatPayload payload = new FloatPayload();
     /** Bytes read from the previous rank and not yet used. */
     private ByteString received = ByteString.emptyByteString();
@@ -65,7 +67,8 @@ final class StreamTcpLink implements RingLink {
     private StreamTcpLink(ActorSystem<Void> system, String host, int requestedPort, Duration timeout)
             throws IOException, InterruptedException {
         this.system = system;
-        Sink<ByteString, SinkQueueWithCancel<ByteString>> frames = Sink.queue();
+        this.timeout = timeout;
+        Sink<ByteString, HandoffSink.Handle> reads = Sink.fromGraph(new HandoffSink(INBOUND_READS));
         try {
             this.port = Tcp.get(system).bind(host, requestedPort)
                     .to(Sink.foreach(conn -> {
@@ -75,8 +78,8 @@ final class StreamTcpLink implements RingLink {
                             conn.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
                             return;
                         }
-                        Pair<SinkQueueWithCancel<ByteString>, CompletableFuture<Optional<ByteString>>> ends =
-                                conn.handleWith(Flow.fromSinkAndSourceMat(frames, Source.<ByteString>maybe(), Keep.both()), system);
+                        Pair<HandoffSink.Handle, CompletableFuture<Optional<ByteString>>> ends =
+                                conn.handleWith(Flow.fromSinkAndSourceMat(reads, Source.<ByteString>maybe(), Keep.both()), system);
                         doneReceiving.complete(ends.second());
                         inbound.complete(ends.first());
                     }))
@@ -103,9 +106,9 @@ final class StreamTcpLink implements RingLink {
 
     @Override
     public void connect(Endpoint next, Duration timeout) throws IOException, InterruptedException {
-        Pair<Pair<SourceQueueWithComplete<ByteString>, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>,
+        Pair<Pair<BoundedSourceQueue<ByteString>, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>,
                 java.util.concurrent.CompletionStage<org.apache.pekko.Done>> p =
-                Source.<ByteString>queue(OUTBOUND_BUFFER, OverflowStrategy.backpressure())
+                Source.<ByteString>queue(OUTBOUND_BUFFER)
                         .viaMat(Tcp.get(system).outgoingConnection(next.host(), next.port()), Keep.both())
                         .toMat(Sink.ignore(), Keep.both())
                         .run(system);
@@ -124,13 +127,25 @@ final class StreamTcpLink implements RingLink {
         ByteBuffer buf = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
         h.writeTo(buf);
         buf.asFloatBuffer().put(data, from, h.floats());
-        try {
-            QueueOfferResult res = outbound.offer(ByteString.fromArrayUnsafe(frame)).toCompletableFuture().get();
-            if (res != QueueOfferResult.enqueued()) {
-                throw new CollectiveException("connection to the next rank is closed (" + res + ")");
+        ByteString bytes = ByteString.fromArrayUnsafe(frame);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // The queue answers at once (no future, no hand-over to the stream's thread); full means the socket is
+        // behind by the whole window, about a millisecond of data on loopback, so a short nap is not wasted.
+        while (true) {
+            QueueOfferResult res = outbound.offer(bytes);
+            if (res == QueueOfferResult.enqueued()) {
+                return;
             }
-        } catch (ExecutionException e) {
-            throw new CollectiveException("connection to the next rank failed", e.getCause());
+            if (res != QueueOfferResult.dropped()) {
+                throw new CollectiveException("connection to the next rank is closed or failed (" + res + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CollectiveException("the next rank took no data for " + timeout);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(FULL_QUEUE_NAP_NANOS);
         }
     }
 
@@ -184,16 +199,12 @@ final class StreamTcpLink implements RingLink {
     /** Appends the socket's next read to {@link #received}; false when none came by {@code deadline}. */
     private boolean readMore(long deadline) throws InterruptedException {
         try {
-            SinkQueueWithCancel<ByteString> q = inbound.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (pendingPull == null) {
-                pendingPull = q.pull().toCompletableFuture();
+            HandoffSink.Handle reads = inbound.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ByteString bytes = reads.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (bytes == null) {
+                return false;
             }
-            Optional<ByteString> bytes = pendingPull.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            pendingPull = null;
-            if (bytes.isEmpty()) {
-                throw new CollectiveException("the previous rank closed its connection");
-            }
-            received = received.isEmpty() ? bytes.get() : received.concat(bytes.get());
+            received = received.isEmpty() ? bytes : received.concat(bytes);
             return true;
         } catch (TimeoutException e) {
             return false;
