@@ -47,7 +47,7 @@ final class StreamTcpLink implements RingLink {
      * and, in the stream's pull mode, a message back before the next read. 128 KiB (Pekko's default) takes 8 round
      * trips per 1 MiB chunk, and on 2 cores every round trip is a thread hand-over.
      */
-    static final String IO_CONFIG = "pekko.io.tcp.direct-buffer-size = " + System.getProperty("t2t.exp.dbs", "1 MiB") + "\n" + System.getProperty("t2t.exp.more", "") + "\n";
+    static final String IO_CONFIG = "pekko.io.tcp.direct-buffer-size = 1 MiB\n";
 
     private final ActorSystem<Void> system;
     private final int port;
