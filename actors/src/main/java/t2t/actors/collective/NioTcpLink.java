@@ -164,15 +164,16 @@ final class NioTcpLink implements RingLink {
                 throw new CollectiveException("the next rank took no data for " + cfg.timeout());
             }
         }
+        int bytes = ChunkHeader.BYTES + h.floats() * Float.BYTES;
         ByteBuffer b = spare.poll();
-        if (b == null) {
-            b = ByteBuffer.allocateDirect(ChunkHeader.BYTES + cfg.chunkFloats() * Float.BYTES)
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect(Math.max(bytes, ChunkHeader.BYTES + cfg.chunkFloats() * Float.BYTES))
                     .order(ByteOrder.LITTLE_ENDIAN);
         }
         b.clear();
         h.writeTo(b);
         b.asFloatBuffer().put(data, from, h.floats());
-        b.position(ChunkHeader.BYTES + h.floats() * Float.BYTES).flip();
+        b.position(bytes).flip();
         queued.add(b);
         flush();
     }
