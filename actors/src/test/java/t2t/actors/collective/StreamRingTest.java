@@ -54,7 +54,9 @@ class StreamRingTest {
     void framesThatAreNotTheExpectedChunkAreSkippedAndCountedAndTheCallIsExact(String transport) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         String session = "s" + transport.hashCode();
-        try (RingLink l0 = bind(transport, config(0, session)); RingLink l1 = bind(transport, config(1, session))) {
+        RingLink l0 = bind(transport, config(0, session));
+        RingLink l1 = bind(transport, config(1, session));
+        try {
             connect(pool, l0, l1);
             // Rank 1 expects call 1, step 0, shard 1 (5000 floats, chunks of 1000) first.
             float[] junk = new float[CHUNK + 7];
@@ -82,6 +84,10 @@ class StreamRingTest {
             assertEquals(0, r0.droppedChunks());
             assertEquals(bad.length, r1.droppedChunks());
         } finally {
+            // Together, as separate processes would: each waits for its next rank's goodbye.
+            Future<?> closed = pool.submit(l0::close);
+            l1.close();
+            closed.get(30, TimeUnit.SECONDS);
             pool.shutdownNow();
         }
     }
