@@ -20,7 +20,8 @@ final class Collectives {
         RingLink link = switch (cfg.transport()) {
             case ARTERY -> ArteryLink.bind(cfg);
             case NIO_TCP -> NioTcpLink.bind(cfg);
-            default -> StreamTcpLink.bind(cfg);
+            case STREAM_TCP -> StreamTcpLink.bind(cfg);
+            default -> NioTcpLink.bind(cfg);
         };
         try {
             List<Endpoint> all = peers.exchange(cfg.rank(), new Endpoint(cfg.host(), link.port(), hostKey));
@@ -34,7 +35,7 @@ final class Collectives {
             if (cfg.worldSize() > 1) {
                 link.connect(all.get((cfg.rank() + 1) % cfg.worldSize()), cfg.timeout());
             }
-            Transport used = cfg.transport() == Transport.AUTO ? Transport.STREAM_TCP : cfg.transport();
+            Transport used = cfg.transport() == Transport.AUTO ? Transport.NIO_TCP : cfg.transport();
             return new RingCollective(cfg, used, link);
         } catch (IOException | InterruptedException | RuntimeException e) {
             link.close();

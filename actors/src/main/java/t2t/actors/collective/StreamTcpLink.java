@@ -36,6 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  * come and this rank's thread cuts them into frames itself, adding each read's floats into the vector straight from
  * the bytes Pekko read: no framing stage, no frame assembled, no message decoded. A frame whose header is not one
  * (wrong magic, more than a chunk of floats) fails the connection, since a byte stream cannot be resynchronised.
+ *
+ * <p>It stays at about half the speed of {@link NioTcpLink} on loopback (BENCHMARKS.md): Pekko's TCP copies every
+ * write into its own direct buffer and every read out of it into a heap ByteString, and each read is an actor
+ * message one way and a resume-reading message back, so on 2 cores the data waits on thread hand-overs.
  */
 final class StreamTcpLink implements RingLink {
     private static final int OUTBOUND_BUFFER = RingCollective.WINDOW + 2;

@@ -2,7 +2,10 @@ package t2t.actors.collective;
 
 /** How the ranks of a {@link Collective} move tensor data between them. */
 public enum Transport {
-    /** Shared memory when every rank is on this host, {@link #STREAM_TCP} otherwise (the default). */
+    /**
+     * Shared memory when every rank is on this host, {@link #NIO_TCP} otherwise (the default): of the rings it is the
+     * fastest, 2x the Pekko Streams one on loopback (BENCHMARKS.md).
+     */
     AUTO,
     /** Files under /dev/shm mapped by every rank, like NCCL's SHM transport: same host only. */
     SHM,
