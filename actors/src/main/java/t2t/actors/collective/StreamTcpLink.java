@@ -225,7 +225,8 @@ final class StreamTcpLink implements RingLink {
     @Override
     public void close() {
         doneReceiving.thenAccept(reply -> reply.complete(Optional.empty()));
-        if (outbound != null) {
+        if (outbound != null && !outbound.isCompleted()) {
+            // Sends what is still queued, then ends the stream (a second complete() would throw).
             outbound.complete();
             try {
                 nextDone.toCompletableFuture().get(10, TimeUnit.SECONDS);
