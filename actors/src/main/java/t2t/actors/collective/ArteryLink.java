@@ -1,5 +1,6 @@
 package t2t.actors.collective;
 
+import com.google.protobuf.UnsafeByteOperations;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -7,8 +8,12 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import t2t.protocol.TensorCodec;
+import t2t.protocol.wire.DType;
 import t2t.protocol.wire.TensorChunk;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +27,15 @@ import java.util.concurrent.TimeUnit;
 final class ArteryLink implements RingLink {
     private final ActorSystem<TensorChunk> system;
     private final LinkedBlockingQueue<TensorChunk> inbox;
+    private final FloatPayload payload = new FloatPayload();
+    private final String sender;
     private ActorRef<TensorChunk> next;
+    private TensorChunk current;
 
-    private ArteryLink(ActorSystem<TensorChunk> system, LinkedBlockingQueue<TensorChunk> inbox) {
+    private ArteryLink(ActorSystem<TensorChunk> system, LinkedBlockingQueue<TensorChunk> inbox, String sender) {
         this.system = system;
         this.inbox = inbox;
+        this.sender = sender;
     }
 
     static String systemName(String session) {
@@ -46,7 +55,7 @@ final class ArteryLink implements RingLink {
                 .withFallback(ConfigFactory.load());
         LinkedBlockingQueue<TensorChunk> inbox = new LinkedBlockingQueue<>();
         ActorSystem<TensorChunk> system = ActorSystem.create(inbox(inbox), systemName(cfg.session()), config);
-        return new ArteryLink(system, inbox);
+        return new ArteryLink(system, inbox, "rank-" + cfg.rank());
     }
 
     private static Behavior<TensorChunk> inbox(LinkedBlockingQueue<TensorChunk> queue) {
@@ -69,13 +78,67 @@ final class ArteryLink implements RingLink {
     }
 
     @Override
-    public void send(TensorChunk chunk) {
-        next.tell(chunk);
+    public void send(ChunkHeader h, float[] data, int from) {
+        ByteBuffer buf = ByteBuffer.allocate(h.floats() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(data, from, h.floats());
+        next.tell(TensorChunk.newBuilder()
+                .setGeneration(h.generation())
+                .setStep(h.step())
+                .setShard(h.shard())
+                .setOffset(h.offset())
+                .setShardElements(h.shardElements())
+                .setChunkIndex(h.chunkIndex())
+                .setChunkCount(h.chunkCount())
+                .setDtype(DType.F32)
+                .setData(UnsafeByteOperations.unsafeWrap(buf.array()))
+                .setSender(sender)
+                .build());
     }
 
     @Override
-    public TensorChunk receive(Duration timeout) throws InterruptedException {
-        return inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    public ChunkHeader receive(Duration timeout) throws InterruptedException {
+        current = inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (current == null) {
+            return null;
+        }
+        TensorChunk m = current;
+        // Any member of the cluster can send here, so the message itself is checked before its fields are trusted.
+        int size = m.getData().size();
+        if (m.getDtype() != DType.F32) {
+            return ChunkHeader.malformed("dtype " + m.getDtype() + " from " + m.getSender() + " (only F32 is accepted)");
+        }
+        if (size % Float.BYTES != 0 || size > TensorCodec.MAX_CHUNK_BYTES) {
+            return ChunkHeader.malformed("data of " + size + " bytes from " + m.getSender());
+        }
+        if (!fitsInt(m.getStep()) || !fitsInt(m.getOffset()) || !fitsInt(m.getShardElements())) {
+            return ChunkHeader.malformed("step " + m.getStep() + ", offset " + m.getOffset() + " of "
+                    + m.getShardElements() + " from " + m.getSender());
+        }
+        return new ChunkHeader(m.getGeneration(), (int) m.getStep(), m.getShard(), (int) m.getOffset(),
+                (int) m.getShardElements(), m.getChunkIndex(), m.getChunkCount(), size / Float.BYTES);
+    }
+
+    private static boolean fitsInt(long v) {
+        return v >= 0 && v <= Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void readPayload(float[] data, int at, boolean add, Duration timeout) {
+        payload.begin(data, at, current.getData().size() / Float.BYTES, add);
+        for (ByteBuffer piece : current.getData().asReadOnlyByteBufferList()) {
+            payload.accept(piece);
+        }
+        current = null;
+    }
+
+    @Override
+    public void skipPayload(Duration timeout) {
+        current = null;
+    }
+
+    /** Sends {@code chunk} exactly as given: for tests that play a stranger sending bad chunks. */
+    void tell(TensorChunk chunk) {
+        next.tell(chunk);
     }
 
     /** Chunks received and not yet taken by the collective. */

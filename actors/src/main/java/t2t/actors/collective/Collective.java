@@ -17,7 +17,7 @@ public interface Collective extends AutoCloseable {
 
     /**
      * Joins the group: binds this rank's transport, exchanges endpoints through {@code peers} and connects. Shared
-     * memory when {@link Transport#AUTO} finds every rank on this machine, the Pekko Streams TCP ring otherwise.
+     * memory when {@link Transport#AUTO} finds every rank on this machine, the nio TCP ring otherwise.
      */
     static Collective open(CollectiveConfig config, PeerDirectory peers) throws IOException, InterruptedException {
         return Collectives.open(config, peers);

@@ -17,7 +17,12 @@ final class Collectives {
             return ShmCollective.open(cfg);
         }
         // The ring's port must be bound before it can be advertised, even if AUTO then settles on shared memory.
-        RingLink link = cfg.transport() == Transport.ARTERY ? ArteryLink.bind(cfg) : StreamTcpLink.bind(cfg);
+        RingLink link = switch (cfg.transport()) {
+            case ARTERY -> ArteryLink.bind(cfg);
+            case NIO_TCP -> NioTcpLink.bind(cfg);
+            case STREAM_TCP -> StreamTcpLink.bind(cfg);
+            default -> NioTcpLink.bind(cfg);
+        };
         try {
             List<Endpoint> all = peers.exchange(cfg.rank(), new Endpoint(cfg.host(), link.port(), hostKey));
             if (all.size() != cfg.worldSize()) {
@@ -30,7 +35,7 @@ final class Collectives {
             if (cfg.worldSize() > 1) {
                 link.connect(all.get((cfg.rank() + 1) % cfg.worldSize()), cfg.timeout());
             }
-            Transport used = cfg.transport() == Transport.AUTO ? Transport.STREAM_TCP : cfg.transport();
+            Transport used = cfg.transport() == Transport.AUTO ? Transport.NIO_TCP : cfg.transport();
             return new RingCollective(cfg, used, link);
         } catch (IOException | InterruptedException | RuntimeException e) {
             link.close();

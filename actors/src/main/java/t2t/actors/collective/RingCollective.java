@@ -1,15 +1,9 @@
 package t2t.actors.collective;
 
-import com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import t2t.actors.runtime.ShardRange;
-import t2t.protocol.TensorCodec;
-import t2t.protocol.wire.DType;
-import t2t.protocol.wire.TensorChunk;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 
@@ -19,8 +13,9 @@ import java.util.List;
  * keeps {@link #WINDOW} chunks in flight ahead of the one it is receiving and adding, so the wire, the peer's adding
  * and ours overlap. Shard ownership matches {@link ShardRange#split}: after reduce-scatter rank r holds shard r.
  *
- * <p>Wire: each chunk is a {@link TensorChunk} with generation = call number, step = ring step (reduce-scatter
- * 0 .. N-2, all-gather N-1 .. 2N-3), shard = the shard it carries, offset/chunk_index/chunk_count within that shard.
+ * <p>Wire: each chunk is a {@link ChunkHeader} and its floats, with generation = call number, step = ring step
+ * (reduce-scatter 0 .. N-2, all-gather N-1 .. 2N-3), shard = the shard it carries, offset/chunk index/chunk count
+ * within that shard. Received floats are added (or copied) straight into the vector, chunk by chunk.
  * Links deliver in order, so anything other than the expected chunk is malformed, stale or forged: it is dropped and
  * counted, and the call goes on waiting for the right one (or times out).
  */
@@ -33,7 +28,6 @@ final class RingCollective extends AbstractCollective {
     private final RingLink link;
     private final int n;
     private final int r;
-    private final float[] tmp;
     private float[] buffer;
     private long seq;
     private long dropped;
@@ -45,7 +39,6 @@ final class RingCollective extends AbstractCollective {
         this.link = link;
         this.n = cfg.worldSize();
         this.r = cfg.rank();
-        this.tmp = new float[cfg.chunkFloats()];
     }
 
     @Override
@@ -126,16 +119,16 @@ final class RingCollective extends AbstractCollective {
         int sent = 0;
         try {
             while (sent < Math.min(WINDOW, sendChunks)) {
-                link.send(encode(step, out, sent++, sendChunks, data));
+                send(step, out, sent++, sendChunks, data);
             }
             for (int c = 0; c < recvChunks; c++) {
                 receiveInto(step, in, c, recvChunks, data, add, average);
                 if (sent < sendChunks) {
-                    link.send(encode(step, out, sent++, sendChunks, data));
+                    send(step, out, sent++, sendChunks, data);
                 }
             }
             while (sent < sendChunks) {
-                link.send(encode(step, out, sent++, sendChunks, data));
+                send(step, out, sent++, sendChunks, data);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -147,23 +140,10 @@ final class RingCollective extends AbstractCollective {
         return (s.length() + cfg.chunkFloats() - 1) / cfg.chunkFloats();
     }
 
-    private TensorChunk encode(int step, ShardRange s, int c, int count, float[] data) {
+    private void send(int step, ShardRange s, int c, int count, float[] data) throws InterruptedException {
         int off = c * cfg.chunkFloats();
         int len = Math.min(cfg.chunkFloats(), s.length() - off);
-        ByteBuffer buf = ByteBuffer.allocate(len * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(data, s.offset() + off, len);
-        return TensorChunk.newBuilder()
-                .setGeneration(seq)
-                .setStep(step)
-                .setShard(s.shard())
-                .setOffset(off)
-                .setShardElements(s.length())
-                .setChunkIndex(c)
-                .setChunkCount(count)
-                .setDtype(DType.F32)
-                .setData(UnsafeByteOperations.unsafeWrap(buf.array()))
-                .setSender("rank-" + r)
-                .build();
+        link.send(new ChunkHeader(seq, step, s.shard(), off, s.length(), c, count, len), data, s.offset() + off);
     }
 
     private void receiveInto(int step, ShardRange s, int c, int count, float[] data, boolean add, boolean average)
@@ -171,52 +151,46 @@ final class RingCollective extends AbstractCollective {
         int off = c * cfg.chunkFloats();
         int len = Math.min(cfg.chunkFloats(), s.length() - off);
         while (true) {
-            TensorChunk m = link.receive(cfg.timeout());
-            if (m == null) {
+            ChunkHeader h = link.receive(cfg.timeout());
+            if (h == null) {
                 throw new CollectiveException("rank " + Math.floorMod(r - 1, n) + " sent no chunk " + c + " of shard "
                         + s.shard() + " (step " + step + ", call " + seq + ") within " + cfg.timeout()
                         + "; rank " + r + " dropped " + dropped + " bad chunks");
             }
-            String why = problem(m, step, s, c, count, off, len);
+            String why = problem(h, step, s, c, count, off, len);
             if (why != null) {
                 dropped++;
-                log.warn("collective rank {}: dropped a chunk from {}: {}", r, m.getSender(), why);
+                log.warn("collective rank {}: dropped a chunk: {}", r, why);
+                link.skipPayload(cfg.timeout());
                 continue;
             }
-            m.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(tmp, 0, len);
             int a = s.offset() + off;
-            if (add) {
+            link.readPayload(data, a, add, cfg.timeout());
+            if (average) {
+                float divisor = n;
                 for (int i = 0; i < len; i++) {
-                    data[a + i] += tmp[i];
+                    data[a + i] /= divisor;
                 }
-                if (average) {
-                    float divisor = n;
-                    for (int i = 0; i < len; i++) {
-                        data[a + i] /= divisor;
-                    }
-                }
-            } else {
-                System.arraycopy(tmp, 0, data, a, len);
             }
             return;
         }
     }
 
-    /** Why {@code m} is not the chunk expected next, or null when it is. */
-    private String problem(TensorChunk m, int step, ShardRange s, int c, int count, int off, int len) {
-        String why = TensorCodec.validate(m, s.length());
-        if (why != null) {
-            return why;
+    /** Why {@code h} is not the chunk expected next, or null when it is. */
+    private String problem(ChunkHeader h, int step, ShardRange s, int c, int count, int off, int len) {
+        if (h.defect() != null) {
+            return h.defect();
         }
-        if (m.getGeneration() != seq || m.getStep() != step || m.getShard() != s.shard()) {
-            return "call/step/shard " + m.getGeneration() + "/" + m.getStep() + "/" + m.getShard() + " where "
+        if (h.generation() != seq || h.step() != step || h.shard() != s.shard()) {
+            return "call/step/shard " + h.generation() + "/" + h.step() + "/" + h.shard() + " where "
                     + seq + "/" + step + "/" + s.shard() + " was expected";
         }
-        if (m.getChunkIndex() != c || m.getChunkCount() != count || m.getOffset() != off
-                || m.getData().size() != len * Float.BYTES) {
-            return "chunk " + m.getChunkIndex() + "/" + m.getChunkCount() + " at " + m.getOffset() + " with "
-                    + m.getData().size() + " bytes where " + c + "/" + count + " at " + off + " with "
-                    + len * Float.BYTES + " was expected";
+        // Equal to the expected (valid) values, so also inside the shard and the vector.
+        if (h.shardElements() != s.length() || h.chunkIndex() != c || h.chunkCount() != count || h.offset() != off
+                || h.floats() != len) {
+            return "chunk " + h.chunkIndex() + "/" + h.chunkCount() + " at " + h.offset() + " of " + h.shardElements()
+                    + " with " + h.floats() + " floats where " + c + "/" + count + " at " + off + " of " + s.length()
+                    + " with " + len + " was expected";
         }
         return null;
     }

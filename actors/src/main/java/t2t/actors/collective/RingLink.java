@@ -1,7 +1,6 @@
 package t2t.actors.collective;
 
 import org.apache.pekko.actor.typed.ActorSystem;
-import t2t.protocol.wire.TensorChunk;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -11,7 +10,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One rank's two ends of a ring: chunks go to the next rank and come from the previous one, each direction in
- * order. Implementations: {@link StreamTcpLink} (Pekko Streams TCP) and {@link ArteryLink} (Pekko Artery).
+ * order. A chunk is a {@link ChunkHeader} and the floats it announces. Implementations: {@link StreamTcpLink} (Pekko
+ * Streams TCP), {@link NioTcpLink} (java.nio sockets) and {@link ArteryLink} (Pekko Artery).
  */
 interface RingLink extends AutoCloseable {
     /** The port this rank's end listens on, bound when the link was made. */
@@ -20,11 +20,24 @@ interface RingLink extends AutoCloseable {
     /** Connects the outgoing end to the next rank. */
     void connect(Endpoint next, Duration timeout) throws IOException, InterruptedException;
 
-    /** Hands a chunk to the next rank; may block while the link's outgoing buffer is full (backpressure). */
-    void send(TensorChunk chunk) throws InterruptedException;
+    /**
+     * Hands the chunk {@code h}, whose floats are {@code data[from, from + h.floats())}, to the next rank. The link
+     * has taken its copy when this returns, so the caller may overwrite that range. May block while the link's
+     * outgoing buffer is full (backpressure).
+     */
+    void send(ChunkHeader h, float[] data, int from) throws InterruptedException;
 
-    /** The next chunk from the previous rank, or null when none came within {@code timeout}. */
-    TensorChunk receive(Duration timeout) throws InterruptedException;
+    /**
+     * The header of the next chunk from the previous rank, or null when none came within {@code timeout}. Its floats
+     * must then be taken with {@link #readPayload} or {@link #skipPayload} before the next call.
+     */
+    ChunkHeader receive(Duration timeout) throws InterruptedException;
+
+    /** Adds ({@code add}) or copies the floats of the chunk just received into {@code data[at, at + floats)}. */
+    void readPayload(float[] data, int at, boolean add, Duration timeout) throws InterruptedException;
+
+    /** Discards the floats of the chunk just received (it was dropped). */
+    void skipPayload(Duration timeout) throws InterruptedException;
 
     @Override
     void close();

@@ -1,24 +1,18 @@
 package t2t.actors.collective;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
-import t2t.protocol.TensorCodec;
-import t2t.protocol.wire.TensorChunk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,35 +24,55 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The ring over Pekko Streams TCP: one length-framed connection to the next rank, fed by a bounded queue, and one
- * from the previous rank, drained by pulls. Backpressure runs end to end: a full socket stops the sender's queue, an
- * unread inbound queue stops reading the socket. Frames longer than a chunk (plus header room) fail the connection.
+ * The ring over Pekko Streams TCP: one connection to the next rank, fed by a bounded queue, and one from the previous
+ * rank, drained by pulls. Backpressure runs end to end: a full socket stops the sender's queue, an unread inbound
+ * queue stops reading the socket.
+ *
+ * <p>A frame is a {@link ChunkHeader} and the floats, one heap array per chunk (the one copy of the floats on the
+ * way out; Pekko's TCP copies it into its direct buffer). Inbound, the stream hands over the socket's reads as they
+ * come and this rank's thread cuts them into frames itself, adding each read's floats into the vector straight from
+ * the bytes Pekko read: no framing stage, no frame assembled, no message decoded. A frame whose header is not one
+ * (wrong magic, more than a chunk of floats) fails the connection, since a byte stream cannot be resynchronised.
+ *
+ * <p>It stays at about half the speed of {@link NioTcpLink} on loopback (BENCHMARKS.md): Pekko's TCP copies every
+ * write into its own direct buffer and every read out of it into a heap ByteString, and each read is an actor
+ * message one way and a resume-reading message back, so on 2 cores the data waits on thread hand-overs.
  */
 final class StreamTcpLink implements RingLink {
-    /** A TensorChunk of at most 1 MiB of data plus its other fields. */
-    static final int MAX_FRAME = TensorCodec.MAX_CHUNK_BYTES + 4096;
     private static final int OUTBOUND_BUFFER = RingCollective.WINDOW + 2;
+    /** Socket reads (each up to the direct buffer size) waiting for this rank's thread before the stream stops reading. */
+    private static final int INBOUND_READS = 16;
+    private static final long FULL_QUEUE_NAP_NANOS = 50_000;
+    /**
+     * Pekko's TCP reads (and writes) at most this much per turn of its IO actor; each read is a message to the stream
+     * and, in the stream's pull mode, a message back before the next read. 128 KiB (Pekko's default) takes 8 round
+     * trips per 1 MiB chunk, and on 2 cores every round trip is a thread hand-over.
+     */
+    static final String IO_CONFIG = "pekko.io.tcp.direct-buffer-size = 1 MiB\n";
 
     private final ActorSystem<Void> system;
     private final int port;
-    private final CompletableFuture<SinkQueueWithCancel<ByteString>> inbound = new CompletableFuture<>();
+    private final CompletableFuture<HandoffSink.Handle> inbound = new CompletableFuture<>();
     private final AtomicLong refusedConnections = new AtomicLong();
     /** Completing it closes the reply direction of the inbound connection: "I have everything I needed from you". */
     private final CompletableFuture<CompletableFuture<Optional<ByteString>>> doneReceiving = new CompletableFuture<>();
-    private SourceQueueWithComplete<ByteString> outbound;
+    private final Duration timeout;
+    private BoundedSourceQueue<ByteString> outbound;
     /** Completes when the next rank says it is done receiving (or the connection ends). */
     private java.util.concurrent.CompletionStage<org.apache.pekko.Done> nextDone;
-    private CompletableFuture<Optional<ByteString>> pendingPull;
+    private final FloatPayload payload = new FloatPayload();
+    /** Bytes read from the previous rank and not yet used. */
+    private ByteString received = ByteString.emptyByteString();
+    private int payloadBytes;
 
     private StreamTcpLink(ActorSystem<Void> system, String host, int requestedPort, Duration timeout)
             throws IOException, InterruptedException {
         this.system = system;
-        Sink<ByteString, SinkQueueWithCancel<ByteString>> frames = Flow.of(ByteString.class)
-                .via(Framing.lengthField(4, 0, MAX_FRAME + 4, ByteOrder.BIG_ENDIAN))
-                .map(frame -> frame.drop(4))
-                .toMat(Sink.queue(), Keep.right());
+        this.timeout = timeout;
+        Sink<ByteString, HandoffSink.Handle> reads = Sink.fromGraph(new HandoffSink(INBOUND_READS));
         try {
             this.port = Tcp.get(system).bind(host, requestedPort)
                     .to(Sink.foreach(conn -> {
@@ -68,8 +82,8 @@ final class StreamTcpLink implements RingLink {
                             conn.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
                             return;
                         }
-                        Pair<SinkQueueWithCancel<ByteString>, CompletableFuture<Optional<ByteString>>> ends =
-                                conn.handleWith(Flow.fromSinkAndSourceMat(frames, Source.<ByteString>maybe(), Keep.both()), system);
+                        Pair<HandoffSink.Handle, CompletableFuture<Optional<ByteString>>> ends =
+                                conn.handleWith(Flow.fromSinkAndSourceMat(reads, Source.<ByteString>maybe(), Keep.both()), system);
                         doneReceiving.complete(ends.second());
                         inbound.complete(ends.first());
                     }))
@@ -83,7 +97,7 @@ final class StreamTcpLink implements RingLink {
     }
 
     static StreamTcpLink bind(CollectiveConfig cfg) throws IOException, InterruptedException {
-        Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING\n")
+        Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING\n" + IO_CONFIG)
                 .withFallback(ConfigFactory.load());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "t2t-collective-" + cfg.session(), config);
         return new StreamTcpLink(system, cfg.host(), cfg.port(), cfg.timeout());
@@ -96,10 +110,9 @@ final class StreamTcpLink implements RingLink {
 
     @Override
     public void connect(Endpoint next, Duration timeout) throws IOException, InterruptedException {
-        Pair<Pair<SourceQueueWithComplete<ByteString>, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>,
+        Pair<Pair<BoundedSourceQueue<ByteString>, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>,
                 java.util.concurrent.CompletionStage<org.apache.pekko.Done>> p =
-                Source.<ByteString>queue(OUTBOUND_BUFFER, OverflowStrategy.backpressure())
-                        .map(StreamTcpLink::frame)
+                Source.<ByteString>queue(OUTBOUND_BUFFER)
                         .viaMat(Tcp.get(system).outgoingConnection(next.host(), next.port()), Keep.both())
                         .toMat(Sink.ignore(), Keep.both())
                         .run(system);
@@ -112,48 +125,95 @@ final class StreamTcpLink implements RingLink {
         nextDone = p.second();
     }
 
-    /** A 4-byte big-endian length, then the bytes (what {@code Framing.lengthField} reads back). */
-    private static ByteString frame(ByteString payload) {
-        if (payload.size() > MAX_FRAME) {
-            throw new IllegalArgumentException("frame of " + payload.size() + " bytes > " + MAX_FRAME);
-        }
-        return ByteString.fromByteBuffer(ByteBuffer.allocate(4).putInt(0, payload.size())).concat(payload);
-    }
-
     @Override
-    public void send(TensorChunk chunk) throws InterruptedException {
-        try {
-            QueueOfferResult res = outbound.offer(ByteString.fromArrayUnsafe(chunk.toByteArray()))
-                    .toCompletableFuture().get();
-            if (res != QueueOfferResult.enqueued()) {
-                throw new CollectiveException("connection to the next rank is closed (" + res + ")");
-            }
-        } catch (ExecutionException e) {
-            throw new CollectiveException("connection to the next rank failed", e.getCause());
-        }
-    }
-
-    @Override
-    public TensorChunk receive(Duration timeout) throws InterruptedException {
+    public void send(ChunkHeader h, float[] data, int from) throws InterruptedException {
+        byte[] frame = new byte[ChunkHeader.BYTES + h.floats() * Float.BYTES];
+        ByteBuffer buf = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
+        h.writeTo(buf);
+        buf.asFloatBuffer().put(data, from, h.floats());
+        ByteString bytes = ByteString.fromArrayUnsafe(frame);
         long deadline = System.nanoTime() + timeout.toNanos();
+        // The queue answers at once (no future, no hand-over to the stream's thread); full means the socket is
+        // behind by the whole window, about a millisecond of data on loopback, so a short nap is not wasted.
+        while (true) {
+            QueueOfferResult res = outbound.offer(bytes);
+            if (res == QueueOfferResult.enqueued()) {
+                return;
+            }
+            if (res != QueueOfferResult.dropped()) {
+                throw new CollectiveException("connection to the next rank is closed or failed (" + res + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CollectiveException("the next rank took no data for " + timeout);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(FULL_QUEUE_NAP_NANOS);
+        }
+    }
+
+    @Override
+    public ChunkHeader receive(Duration timeout) throws InterruptedException {
+        if (payloadBytes != 0) {
+            throw new IllegalStateException("the previous chunk's floats were not taken");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (received.size() < ChunkHeader.BYTES) {
+            if (!readMore(deadline)) {
+                return null;
+            }
+        }
+        ChunkHeader h = ChunkHeader.readFrom(received.take(ChunkHeader.BYTES).toByteBuffer());
+        received = received.drop(ChunkHeader.BYTES);
+        payloadBytes = h.floats() * Float.BYTES;
+        return h;
+    }
+
+    @Override
+    public void readPayload(float[] data, int at, boolean add, Duration timeout) throws InterruptedException {
+        payload.begin(data, at, payloadBytes / Float.BYTES, add);
+        consumePayload(timeout, true);
+    }
+
+    @Override
+    public void skipPayload(Duration timeout) throws InterruptedException {
+        consumePayload(timeout, false);
+    }
+
+    /** Takes the current chunk's floats from the reads as they arrive, into {@link #payload} when {@code use}. */
+    private void consumePayload(Duration timeout, boolean use) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (payloadBytes > 0) {
+            if (received.isEmpty() && !readMore(deadline)) {
+                throw new CollectiveException("the previous rank stopped in the middle of a chunk (" + payloadBytes
+                        + " bytes missing after " + timeout + ")");
+            }
+            int k = Math.min(payloadBytes, received.size());
+            if (use) {
+                for (ByteBuffer piece : received.take(k).getByteBuffers()) {
+                    payload.accept(piece);
+                }
+            }
+            received = received.drop(k);
+            payloadBytes -= k;
+        }
+    }
+
+    /** Appends the socket's next read to {@link #received}; false when none came by {@code deadline}. */
+    private boolean readMore(long deadline) throws InterruptedException {
         try {
-            SinkQueueWithCancel<ByteString> q = inbound.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (pendingPull == null) {
-                pendingPull = q.pull().toCompletableFuture();
+            HandoffSink.Handle reads = inbound.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ByteString bytes = reads.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (bytes == null) {
+                return false;
             }
-            Optional<ByteString> frame = pendingPull.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            pendingPull = null;
-            if (frame.isEmpty()) {
-                throw new CollectiveException("the previous rank closed its connection");
-            }
-            return TensorChunk.parseFrom(frame.get().asByteBuffer());
+            received = received.isEmpty() ? bytes : received.concat(bytes);
+            return true;
         } catch (TimeoutException e) {
-            return null;
+            return false;
         } catch (ExecutionException e) {
             throw new CollectiveException("connection from the previous rank failed", e.getCause());
-        } catch (InvalidProtocolBufferException e) {
-            // A frame that is not a TensorChunk: an empty one stands in, which validation then drops and counts.
-            return TensorChunk.getDefaultInstance();
         }
     }
 
@@ -165,7 +225,8 @@ final class StreamTcpLink implements RingLink {
     @Override
     public void close() {
         doneReceiving.thenAccept(reply -> reply.complete(Optional.empty()));
-        if (outbound != null) {
+        if (outbound != null && !outbound.isCompleted()) {
+            // Sends what is still queued, then ends the stream (a second complete() would throw).
             outbound.complete();
             try {
                 nextDone.toCompletableFuture().get(10, TimeUnit.SECONDS);

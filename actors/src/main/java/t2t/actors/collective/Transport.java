@@ -2,12 +2,17 @@ package t2t.actors.collective;
 
 /** How the ranks of a {@link Collective} move tensor data between them. */
 public enum Transport {
-    /** Shared memory when every rank is on this host, {@link #STREAM_TCP} otherwise (the default). */
+    /**
+     * Shared memory when every rank is on this host, {@link #NIO_TCP} otherwise (the default): of the rings it is the
+     * fastest, 2x the Pekko Streams one on loopback (BENCHMARKS.md).
+     */
     AUTO,
     /** Files under /dev/shm mapped by every rank, like NCCL's SHM transport: same host only. */
     SHM,
     /** A ring of Pekko Streams TCP connections (length-framed TensorChunks, backpressure end to end). */
     STREAM_TCP,
+    /** A ring of plain java.nio TCP connections driven by the collective's thread (direct buffers, no actors). */
+    NIO_TCP,
     /** A ring of Pekko Artery actor messages carrying TensorChunks on the large-message lane. */
     ARTERY;
 
@@ -18,7 +23,7 @@ public enum Transport {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown transport '" + s + "' (one of auto, shm, stream-tcp, artery)");
+        throw new IllegalArgumentException("unknown transport '" + s + "' (one of auto, shm, stream-tcp, nio-tcp, artery)");
     }
 
     public String flag() {

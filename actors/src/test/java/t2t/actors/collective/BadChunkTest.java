@@ -35,7 +35,7 @@ class BadChunkTest {
                 try (ArteryLink stranger = ArteryLink.bind(ring.config().withPort(0))) {
                     stranger.connect(new Endpoint("127.0.0.1", target.port(), "elsewhere"), ring.config().timeout());
                     for (TensorChunk b : bad) {
-                        stranger.send(b);
+                        stranger.tell(b);
                     }
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                     while (target.pending() < bad.size() && System.nanoTime() < deadline) {

@@ -23,7 +23,7 @@ class CollectiveTest {
 
     static Stream<Arguments> groups() {
         List<Arguments> out = new ArrayList<>();
-        for (Transport t : new Transport[] {Transport.SHM, Transport.STREAM_TCP, Transport.ARTERY}) {
+        for (Transport t : new Transport[] {Transport.SHM, Transport.STREAM_TCP, Transport.NIO_TCP, Transport.ARTERY}) {
             out.add(Arguments.of(t, 2));
             out.add(Arguments.of(t, 3));
         }

@@ -32,7 +32,7 @@ class MultiProcessCollectiveTest {
     /** About 10-20 s each on a loaded 2-core machine: JVM start-up and actor systems dominate. */
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"stream-tcp", "artery"})
+    @ValueSource(strings = {"stream-tcp", "nio-tcp", "artery"})
     void twoProcessesAllReduceExactlyOverTheRing(String transport) throws Exception {
         allReduceInTwoProcesses(transport, "buffer");
     }

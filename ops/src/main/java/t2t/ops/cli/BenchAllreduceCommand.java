@@ -47,7 +47,7 @@ public final class BenchAllreduceCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--transport", defaultValue = "auto",
-            description = "auto (shared memory on one host, else stream-tcp), shm, stream-tcp or artery (default ${DEFAULT-VALUE}).")
+            description = "auto (shared memory on one host, else nio-tcp), shm, stream-tcp, nio-tcp or artery (default ${DEFAULT-VALUE}).")
     String transport;
 
     @Option(names = "--chunk-floats", defaultValue = "" + CollectiveConfig.DEFAULT_CHUNK_FLOATS,
