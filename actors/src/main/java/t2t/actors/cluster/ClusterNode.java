@@ -2,12 +2,8 @@ package t2t.actors.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.PoisonPill;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -15,7 +11,6 @@ import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -45,18 +40,7 @@ public final class ClusterNode {
             ctx.spawn(MembershipLog.create(failures), "membership");
             boolean worker = roles.contains("worker") && workers > 0;
             if (worker || roles.contains("aggregator")) {
-                ActorRef<?> agent = ctx.spawn(NodeAgent.create(node, worker ? workers : 0, roles.contains("aggregator"),
-                        jobs), "agent");
-                if (!roles.contains("aggregator") && !roles.contains("coordinator")) {
-                    // A leaving worker node (SIGTERM runs coordinated shutdown) stops its workers before it
-                    // leaves: the coordinator sees them stop over the live connection and starts the
-                    // survivors' generation at once, instead of when the node's removal has gossiped
-                    // round (about 4 s). Nodes with shards or the job manager keep Pekko's order: the
-                    // singleton hands over first, and a shard loss resumes from the checkpoint as before.
-                    CoordinatedShutdown.get(ctx.getSystem()).addActorTerminationTask(
-                            CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-workers",
-                            Adapter.toClassic(agent), Optional.of(PoisonPill.getInstance()));
-                }
+                ctx.spawn(NodeAgent.create(node, worker ? workers : 0, roles.contains("aggregator"), jobs), "agent");
             }
             if (roles.contains("coordinator")) {
                 ClusterSingleton.get(ctx.getSystem()).init(

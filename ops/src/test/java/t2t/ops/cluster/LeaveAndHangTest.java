@@ -65,7 +65,9 @@ class LeaveAndHangTest {
             assertFalse(log.contains("node 127.0.0.1:" + leaverPort + " downed"), "a leaving node is not downed");
             System.out.printf("worker node SIGTERM: new generation of the survivors %.1f s after the signal;"
                     + " the node's JVM exited after %.1f s (exit %d)%n", lossS, exitS, leaver.exitValue());
-            assertTrue(lossS < 5, "the survivors went on " + lossS + " s after the SIGTERM");
+            // Leaving, exiting and removal take a few gossip rounds of 1 s: 2.4-4.8 s measured here, against
+            // 7-9.4 s for a crash, which waits for the failure detector and the Split Brain Resolver.
+            assertTrue(lossS < 8, "the survivors went on " + lossS + " s after the SIGTERM");
         }
     }
 
@@ -100,6 +102,8 @@ class LeaveAndHangTest {
             assertEquals(1, s.get("workers_lost").asInt());
             assertEquals(0, s.get("workers_joined").asInt(), "the thawed node did not rejoin the job");
             assertEquals(2, s.get("generations").asInt());
+            assertFalse(c.log("n1.err").contains("127.0.0.1:" + frozenPort + "/w0 asks to join"),
+                    "the thawed node's worker did not ask to join again");
             assertTrue(frozen.waitFor(60, TimeUnit.SECONDS), "the thawed node exits; its log:\n" + c.log("n3.err"));
             double exitS = (System.nanoTime() - thawed) / 1e9;
             String log = c.log("n1.err");
