@@ -110,7 +110,13 @@ class LeaveAndHangTest {
             Matcher m = Pattern.compile("node 127.0.0.1:" + frozenPort
                     + " removed \\(downed after being unreachable\\), ([0-9.]+) s after").matcher(log);
             assertTrue(m.find(), "the coordinator node logs that the frozen node was downed");
+            // Nothing the thawed node sends is delivered: the others quarantined its actor system on removal,
+            // and refuse its connections (Pekko's own log lines, pinned by its version).
+            assertTrue(Pattern.compile("Association to \\[pekko://t2t@127.0.0.1:" + frozenPort
+                    + "\\] with UID \\[-?\\d+\\] is irrecoverably failed. UID is now quarantined").matcher(log).find(),
+                    "the coordinator node quarantined the frozen node");
             String thawedLog = c.log("n3.err");
+            assertTrue(thawedLog.contains("quarantined this node"), "the thawed node was told it is quarantined");
             assertTrue(thawedLog.contains("t2t: node 127.0.0.1:" + frozenPort + " was removed from the cluster"),
                     "the thawed node says why it stops:\n" + thawedLog);
             System.out.printf("worker node SIGSTOP: unreachable -> removed %s s; stop -> new generation %.1f s;"
