@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LeaveAndHangTest {
     private static final String ALL = "worker,loader,teacher,aggregator,coordinator";
     private static final String WORKER = "worker,loader,teacher";
-    /** 80 steps of 24 an epoch (about 75 ms each here): the job still runs when the node is gone or thawed. */
+    /**
+     * 80 steps of 24 an epoch (about 40-75 ms each here): a leaving node trains on until it is removed
+     * (2-5 s), so the job still runs when the node is gone, and again when a frozen one is thawed.
+     */
     private static final int SAMPLES = 1920;
 
     /**
@@ -35,28 +38,15 @@ class LeaveAndHangTest {
     @Test
     void workerNodeTerminatedAtStepTenLeavesAndTheSurvivorsFinish(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
-            Path certs = c.certs(4);
-            c.node("n1", c.seedPort, ALL, certs.resolve("node-1"));
-            c.node("n2", ClusterProcesses.freePort(), WORKER, certs.resolve("node-2"));
-            int leaverPort = ClusterProcesses.freePort();
-            Process leaver = c.node("n3", leaverPort, WORKER, certs.resolve("node-3"));
-            // A leaving node trains on until it is removed (about 2 s): 80 steps an epoch keep the job
-            // running well past that, so the survivors' new generation is seen mid-epoch.
-            Process train = c.train("a", 3, certs.resolve("node-4"), SAMPLES, "--epochs", "2");
-            ClusterProcesses.await("step 10", 150, () -> c.reached("a", 10) || !train.isAlive());
-            assertTrue(train.isAlive(), c.log("train-a.err"));
+            Job job = Job.atStepTen(c, "a");
+            int leaverPort = job.thirdPort();
+            Process leaver = job.third();
             leaver.destroy(); // SIGTERM
             long terminated = System.nanoTime();
-            String lost = "(lost 127.0.0.1:" + leaverPort + "/";
-            ClusterProcesses.await("the coordinator to drop the leaving worker", 60, () -> c.log("n1.err").contains(lost));
-            double lossS = (System.nanoTime() - terminated) / 1e9;
+            double lossS = job.awaitLost(terminated);
             assertTrue(leaver.waitFor(30, TimeUnit.SECONDS), "the terminated node exits");
             double exitS = (System.nanoTime() - terminated) / 1e9;
-            JsonNode s = c.summary(train, "a", 150);
-            assertEquals("[" + SAMPLES + "," + SAMPLES + "]", s.get("samples_trained_per_epoch").toString());
-            assertEquals(0, s.get("duplicate_samples").asInt());
-            assertEquals(0, s.get("workers_restarted").asInt());
-            assertEquals(1, s.get("workers_lost").asInt());
+            job.assertExact();
             String log = c.log("n1.err");
             assertTrue(log.contains("node 127.0.0.1:" + leaverPort + " removed (left gracefully)"),
                     "the coordinator node saw a leave, not a crash");
@@ -66,7 +56,7 @@ class LeaveAndHangTest {
             System.out.printf("worker node SIGTERM: new generation of the survivors %.1f s after the signal;"
                     + " the node's JVM exited after %.1f s (exit %d)%n", lossS, exitS, leaver.exitValue());
             // Leaving, exiting and removal take a few gossip rounds of 1 s: 2.4-4.8 s measured here, against
-            // 7-9.4 s for a crash, which waits for the failure detector and the Split Brain Resolver.
+            // 7-10 s for a frozen node, which waits for the failure detector and the Split Brain Resolver.
             assertTrue(lossS < 8, "the survivors went on " + lossS + " s after the SIGTERM");
         }
     }
@@ -79,27 +69,16 @@ class LeaveAndHangTest {
     @Test
     void workerNodeFrozenAtStepTenIsDownedAndExitsWhenThawed(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         try (ClusterProcesses c = new ClusterProcesses(dir)) {
-            Path certs = c.certs(4);
-            c.node("n1", c.seedPort, ALL, certs.resolve("node-1"));
-            c.node("n2", ClusterProcesses.freePort(), WORKER, certs.resolve("node-2"));
-            int frozenPort = ClusterProcesses.freePort();
-            Process frozen = c.node("n3", frozenPort, WORKER, certs.resolve("node-3"));
-            Process train = c.train("h", 3, certs.resolve("node-4"), SAMPLES, "--epochs", "2");
-            ClusterProcesses.await("step 10", 150, () -> c.reached("h", 10) || !train.isAlive());
-            assertTrue(train.isAlive(), c.log("train-h.err"));
+            Job job = Job.atStepTen(c, "h");
+            int frozenPort = job.thirdPort();
+            Process frozen = job.third();
             ClusterProcesses.signal(frozen, "STOP");
             long stopped = System.nanoTime();
-            String lost = "(lost 127.0.0.1:" + frozenPort + "/";
-            ClusterProcesses.await("the coordinator to drop the frozen worker", 60, () -> c.log("n1.err").contains(lost));
-            double lossS = (System.nanoTime() - stopped) / 1e9;
-            boolean runningAtThaw = train.isAlive();
+            double lossS = job.awaitLost(stopped);
+            boolean runningAtThaw = job.train().isAlive();
             ClusterProcesses.signal(frozen, "CONT");
             long thawed = System.nanoTime();
-            JsonNode s = c.summary(train, "h", 150);
-            assertEquals("[" + SAMPLES + "," + SAMPLES + "]", s.get("samples_trained_per_epoch").toString());
-            assertEquals(0, s.get("duplicate_samples").asInt());
-            assertEquals(0, s.get("workers_restarted").asInt());
-            assertEquals(1, s.get("workers_lost").asInt());
+            JsonNode s = job.assertExact();
             assertEquals(0, s.get("workers_joined").asInt(), "the thawed node did not rejoin the job");
             assertEquals(2, s.get("generations").asInt());
             assertFalse(c.log("n1.err").contains("127.0.0.1:" + frozenPort + "/w0 asks to join"),
@@ -124,6 +103,39 @@ class LeaveAndHangTest {
                     runningAtThaw ? "still ran" : "had finished", exitS, frozen.exitValue());
             assertTrue(lossS < 12, "the survivors went on " + lossS + " s after the SIGSTOP");
             assertTrue(frozen.exitValue() != 0, "a node removed from the cluster exits with a failure status");
+        }
+    }
+
+    /** The SIGKILL test's shape: a seed node with every role, two worker nodes, a job at its step 10. */
+    private record Job(ClusterProcesses c, String name, Process train, Process third, int thirdPort) {
+        static Job atStepTen(ClusterProcesses c, String name) throws Exception {
+            Path certs = c.certs(4);
+            c.node("n1", c.seedPort, ALL, certs.resolve("node-1"));
+            c.node("n2", ClusterProcesses.freePort(), WORKER, certs.resolve("node-2"));
+            int port = ClusterProcesses.freePort();
+            Process third = c.node("n3", port, WORKER, certs.resolve("node-3"));
+            Process train = c.train(name, 3, certs.resolve("node-4"), SAMPLES, "--epochs", "2");
+            ClusterProcesses.await("step 10", 150, () -> c.reached(name, 10) || !train.isAlive());
+            assertTrue(train.isAlive(), c.log("train-" + name + ".err"));
+            return new Job(c, name, train, third, port);
+        }
+
+        /** Seconds from {@code since} to the coordinator's generation without the third node's worker. */
+        double awaitLost(long since) throws InterruptedException {
+            String lost = "(lost 127.0.0.1:" + thirdPort + "/";
+            ClusterProcesses.await("the coordinator to drop the third node's worker", 60,
+                    () -> c.log("n1.err").contains(lost));
+            return (System.nanoTime() - since) / 1e9;
+        }
+
+        /** The job's summary, once it finished with every sample trained once per epoch by the survivors. */
+        JsonNode assertExact() throws Exception {
+            JsonNode s = c.summary(train, name, 150);
+            assertEquals("[" + SAMPLES + "," + SAMPLES + "]", s.get("samples_trained_per_epoch").toString());
+            assertEquals(0, s.get("duplicate_samples").asInt());
+            assertEquals(0, s.get("workers_restarted").asInt());
+            assertEquals(1, s.get("workers_lost").asInt());
+            return s;
         }
     }
 }
