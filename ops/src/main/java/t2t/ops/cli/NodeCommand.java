@@ -1,6 +1,7 @@
 package t2t.ops.cli;
 
 import com.typesafe.config.Config;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -127,6 +128,31 @@ public final class NodeCommand implements Callable<Integer> {
         system.getWhenTerminated().toCompletableFuture().get();
         if (server != null) {
             server.close();
+        }
+        return farewell(system, members[0]);
+    }
+
+    /**
+     * Says why the node stopped. A node the cluster downed (unreachable too long: a frozen JVM, a cut
+     * network; or quarantined by the others when it woke up) can never rejoin under the same actor
+     * system, so it exits with a failure status rather than lingering; started again, it joins as a
+     * new node. SIGTERM runs the cluster-leave phase of coordinated shutdown first: a graceful leave.
+     */
+    private static int farewell(ActorSystem<Void> system, org.apache.pekko.cluster.typed.Cluster cluster) {
+        org.apache.pekko.actor.Address a = cluster.selfMember().address();
+        String node = a.getHost().orElse("?") + ":" + a.getPort().map(String::valueOf).orElse("?");
+        CoordinatedShutdown.Reason why = CoordinatedShutdown.get(system).getShutdownReason()
+                .orElse(CoordinatedShutdown.unknownReason());
+        if (why.equals(CoordinatedShutdown.clusterDowningReason())) {
+            System.err.println("t2t: node " + node + " was removed from the cluster: the others downed it (no heartbeat"
+                    + " within the failure detector's pause, e.g. a frozen process or a cut network); its workers' jobs"
+                    + " went on without them. Exiting; start the node again to rejoin as a new member");
+            return t2t.ops.Main.EXIT_INTERNAL;
+        }
+        if (why.equals(CoordinatedShutdown.jvmExitReason())) {
+            System.err.println("t2t: node " + node + " left the cluster (terminated)");
+        } else if (why.equals(CoordinatedShutdown.clusterLeavingReason())) {
+            System.err.println("t2t: node " + node + " left the cluster");
         }
         return 0;
     }

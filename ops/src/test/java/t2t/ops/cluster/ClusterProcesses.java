@@ -129,6 +129,17 @@ final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code signal} (STOP, CONT, TERM, ...) to a process with {@code kill -s}: the JDK can send
+     * only TERM and KILL, and a frozen peer needs STOP and CONT.
+     */
+    static void signal(Process p, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid())).redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill -s " + signal + " finished");
+        assertEquals(0, kill.exitValue(), "kill -s " + signal + " " + p.pid() + ": "
+                + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     String log(String file) {
         try {
             return Files.readString(dir.resolve(file));
