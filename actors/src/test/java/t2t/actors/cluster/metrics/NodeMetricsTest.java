@@ -137,6 +137,10 @@ class NodeMetricsTest {
                 Thread.sleep(50);
             } catch (ConnectException closed) {
                 return;
+            } catch (java.net.SocketException closing) {
+                // Accepted and reset while the listener shuts down (seen on a loaded machine): not closed yet.
+                assertTrue(System.nanoTime() < deadline, "metrics port still resetting after the system terminated");
+                Thread.sleep(50);
             }
         }
     }
