@@ -161,7 +161,11 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     }
 
     private Behavior<Command> onGradient(Gradient g) {
-        if (g.generation() > generation && g.data().length == range.length() && early.size() < 1024) {
+        // A member's gradient is checked against its token now; a joiner's token comes with the
+        // membership, so few of those are kept: a forger must not park many shard-sized arrays here.
+        Long knownToken = tokens.get(g.workerId());
+        if (g.generation() > generation && g.data().length == range.length()
+                && (knownToken != null ? knownToken == g.token() && early.size() < 4096 : early.size() < 256)) {
             // Across nodes the new membership can arrive after a gradient of its first steps.
             early.add(g);
             return this;

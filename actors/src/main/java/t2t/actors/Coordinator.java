@@ -44,7 +44,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     public record Register(String workerId, ActorRef<WorkerActor.Command> ref, int numParams) implements Command {}
 
-    public record RequestWork(String workerId) implements Command {}
+    public record RequestWork(String workerId, long token) implements Command {}
 
     /**
      * A worker finished its share of {@code step}. {@code bucketsSent}: it sent the step's gradient
@@ -286,6 +286,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private Behavior<Command> onRequestWork(RequestWork r) {
+        if (!authentic(r.workerId(), r.token(), "request")) {
+            return this;
+        }
         serve(r.workerId());
         return this;
     }
@@ -307,7 +310,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (p != null) {
             handOut(p, p.ranks.indexOf(workerId), ref);
         } else if (planExhausted) {
-            ref.tell(WorkerActor.NoMoreWork.INSTANCE);
+            ref.tell(new WorkerActor.NoMoreWork(coordinatorToken));
         } else {
             waiting.add(workerId);
         }

@@ -37,7 +37,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
                        boolean snapshotAfter, boolean evalAfter, long token) implements Command {}
 
     /** Nothing more to train: finish what is in flight. */
-    public enum NoMoreWork implements Command { INSTANCE }
+    public record NoMoreWork(long token) implements Command {}
 
     /** A prepared batch (after the teacher when one is on). */
     public record BatchReady(Work work, TrainBatch batch) implements Command {}
@@ -54,8 +54,6 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
      */
     public record Topology(long generation, List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges,
                            long token, long[] shardTokens, long coordinatorToken) implements Command {}
-
-    public enum Stop implements Command { INSTANCE }
 
     private final ActorContext<Command> ctx;
     private final String id;
@@ -140,8 +138,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
                     throw new IllegalStateException("the batch of step " + f.work().step() + " could not be made: "
                             + f.cause().getMessage(), f.cause());
                 })
-                .onMessage(NoMoreWork.class, m -> onNoMoreWork())
-                .onMessage(Stop.class, m -> Behaviors.stopped())
+                .onMessage(NoMoreWork.class, this::onNoMoreWork)
                 .onSignal(PostStop.class, s -> onPostStop())
                 .build();
     }
@@ -169,7 +166,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
                 a.tell(new AggregatorActor.FetchParams(ctx.getSelf()));
             }
             for (int i = 0; i < prefetch; i++) {
-                coordinator.tell(new Coordinator.RequestWork(id));
+                coordinator.tell(new Coordinator.RequestWork(id, token));
             }
         }
         return this;
@@ -230,7 +227,13 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         return this;
     }
 
-    private Behavior<Command> onNoMoreWork() {
+    private Behavior<Command> onNoMoreWork(NoMoreWork m) {
+        if (generation < 0 || m.token() != coordinatorToken) {
+            // Forged, it would make this worker stop asking for work and stall the job.
+            t2t.actors.cluster.WireStats.dropped("work with a wrong token");
+            ctx.getLog().warn("{} dropped a no-more-work with a wrong token", id);
+            return this;
+        }
         noMoreWork = true;
         maybeFinish();
         return this;
@@ -259,7 +262,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             requested.remove(step);
             trainStep(next);
             if (!noMoreWork) {
-                coordinator.tell(new Coordinator.RequestWork(id));
+                coordinator.tell(new Coordinator.RequestWork(id, token));
             }
         }
         maybeFinish();

@@ -110,6 +110,22 @@ class AggregatorCommitTest {
         assertEquals(2, stats.receiveMessage().dropped());
     }
 
+    /** A gradient of a generation the shard has not heard of yet: a member's is checked against its token at once. */
+    @Test
+    void anEarlyGradientOfAMemberIsKeptOnlyWithItsToken() {
+        Shard s = shard();
+        s.agg().tell(new AggregatorActor.Gradient(0, 1, "w0", new float[] {7f, 7f}, 16, false, 999L));
+        s.agg().tell(new AggregatorActor.Gradient(0, 1, "w0", new float[] {2f, 2f}, 16, false, 10L));
+        s.coordinator().expectNoMessage();
+        s.agg().tell(new AggregatorActor.Membership(1, List.of("w0", "w1"), Map.of("w0", s.w0().getRef(), "w1",
+                s.w1().getRef()), List.of(s.agg()), s.coordinator().getRef(),
+                new java.util.HashMap<>(Map.of("w0", 10L, "w1", 11L)), new long[] {98L, 99L}, 42L));
+        assertEquals(new Coordinator.BucketArrived(0, 1, "w0", 99L), s.coordinator().receiveMessage());
+        TestProbe<AggregatorActor.Stats> stats = KIT.createTestProbe();
+        s.agg().tell(new AggregatorActor.GetStats(stats.getRef()));
+        assertEquals(1, stats.receiveMessage().dropped());
+    }
+
     @Test
     void aCommitThatArrivesFirstWaitsForItsGradients() {
         Shard s = shard();

@@ -63,7 +63,7 @@ class CoordinatorCommitTest {
         }
 
         WorkerActor.Work work(TestProbe<WorkerActor.Command> w, String id) {
-            coordinator.tell(new Coordinator.RequestWork(id));
+            coordinator.tell(new Coordinator.RequestWork(id, token(id)));
             WorkerActor.Command c;
             do {
                 c = w.receiveMessage(Duration.ofSeconds(5));

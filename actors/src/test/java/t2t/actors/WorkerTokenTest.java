@@ -67,5 +67,12 @@ class WorkerTokenTest {
         loaders.expectNoMessage();
         worker.tell(new WorkerActor.Work(0, 0, 0, 0, new long[] {1, 2}, new int[2], false, false, 3L));
         assertEquals(0, ((LoaderActor.Load) loaders.receiveMessage()).work().step());
+
+        // A forged "no more work" would make the worker stop asking for work and stall the job.
+        long wrongWork = t2t.actors.cluster.WireStats.byReason().getOrDefault("work with a wrong token", 0L);
+        worker.tell(new WorkerActor.NoMoreWork(4L));
+        worker.tell(new WorkerActor.Work(1, 0, 0, 0, new long[] {3}, new int[1], false, false, 3L));
+        assertEquals(1, ((LoaderActor.Load) loaders.receiveMessage()).work().step());
+        assertEquals(wrongWork + 1, t2t.actors.cluster.WireStats.byReason().get("work with a wrong token").longValue());
     }
 }

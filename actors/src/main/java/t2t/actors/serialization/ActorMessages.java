@@ -22,7 +22,6 @@ final class ActorMessages {
         KryoRegistrations.add(t2t.actors.WorkerActor.Work.class);
         KryoRegistrations.add(t2t.actors.WorkerActor.NoMoreWork.class);
         KryoRegistrations.add(t2t.actors.WorkerActor.Topology.class);
-        KryoRegistrations.add(t2t.actors.WorkerActor.Stop.class);
         KryoRegistrations.add(t2t.actors.AggregatorActor.FetchParams.class);
         KryoRegistrations.add(double[][].class);
         KryoRegistrations.add(t2t.actors.cluster.JobManager.Submit.class);

@@ -104,6 +104,8 @@ class RogueMessagesTest {
                     // Work the coordinator never planned: the worker would train and report it.
                     w.tell(new WorkerActor.Work(0, 0, 0, 0, new long[] {1, 2, 3}, new int[3], false, false, 0L),
                             ActorRef.noSender());
+                    // "No more work" would make the worker stop asking, and the job stall.
+                    w.tell(new WorkerActor.NoMoreWork(0L), ActorRef.noSender());
                 }
                 int sentAt = steps(c);
                 System.out.println("rogue messages sent at step " + sentAt);
@@ -120,7 +122,7 @@ class RogueMessagesTest {
                             && dropped(s1, "parameters with a wrong token") >= 1
                             && dropped(s2, "parameters with a wrong token") >= 1
                             && dropped(s1, s2, "commit with a wrong token") >= a
-                            && dropped(s1, "work with a wrong token") >= 1 && dropped(s2, "work with a wrong token") >= 1;
+                            && dropped(s1, "work with a wrong token") >= 2 && dropped(s2, "work with a wrong token") >= 2;
                 });
                 String s1 = scrape(m1);
                 String s2 = scrape(m2);
