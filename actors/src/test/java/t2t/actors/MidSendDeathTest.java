@@ -162,14 +162,19 @@ class MidSendDeathTest {
      * Its updates of steps 4 and 5 lived only in its replica, so those slices are trained again by
      * the survivor; its round ending at step 3 reached the shards and counts.
      */
+    /** The job in its own actor system, with a compute thread for each of its two workers. */
+    private static ActorSystem<Void> start(Behavior<Void> job, String name) {
+        return ActorSystem.create(job, name,
+                ConfigFactory.parseString("t2t.compute-dispatcher.thread-pool-executor.fixed-pool-size = 2")
+                        .withFallback(ConfigFactory.load()));
+    }
+
     @org.junit.jupiter.api.Test
     void aWorkerLostMidRoundInLocalSgdHasItsWholeRoundTrainedAgain() throws Exception {
         CompletableFuture<JobListener.JobResult> result = new CompletableFuture<>();
         List<Map<Long, long[]>> trained = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
-        ActorSystem<Void> system = ActorSystem.create(job("local:4", -1, true, trained,
-                        new LocalJob.CompletingListener(new TestJobs.Recorder(), result)), "mid-round-death",
-                ConfigFactory.parseString("t2t.compute-dispatcher.thread-pool-executor.fixed-pool-size = 2")
-                        .withFallback(ConfigFactory.load()));
+        ActorSystem<Void> system = start(job("local:4", -1, true, trained,
+                new LocalJob.CompletingListener(new TestJobs.Recorder(), result)), "mid-round-death");
         try {
             JobListener.JobResult r = result.get(60, TimeUnit.SECONDS);
             assertEquals(List.of((long) SAMPLES, (long) SAMPLES), r.samplesTrainedPerEpoch());
@@ -196,10 +201,8 @@ class MidSendDeathTest {
     void everyShardAppliesTheSameWorkersAndEverySampleTrainsOnce(int bucketsBeforeDeath) throws Exception {
         CompletableFuture<JobListener.JobResult> result = new CompletableFuture<>();
         TestJobs.Recorder steps = new TestJobs.Recorder();
-        ActorSystem<Void> system = ActorSystem.create(job(bucketsBeforeDeath,
-                new LocalJob.CompletingListener(steps, result)), "mid-send-death",
-                ConfigFactory.parseString("t2t.compute-dispatcher.thread-pool-executor.fixed-pool-size = 2")
-                        .withFallback(ConfigFactory.load()));
+        ActorSystem<Void> system = start(job(bucketsBeforeDeath, new LocalJob.CompletingListener(steps, result)),
+                "mid-send-death");
         try {
             JobListener.JobResult r = result.get(60, TimeUnit.SECONDS);
             assertEquals(List.of((long) SAMPLES, (long) SAMPLES), r.samplesTrainedPerEpoch());
