@@ -3,7 +3,7 @@ package t2t.model.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 
 import java.util.List;
@@ -19,6 +19,10 @@ import java.util.List;
  * <p>Weights are {@code proj.weight} [D, C, p, p] and {@code proj.bias} [D] (under the model's
  * {@code tokens_to_token.}), initialized as PyTorch's Conv2d default (uniform within
  * 1/sqrt(C*p*p), weight and bias): the official inits touch only Linear and LayerNorm layers.
+ *
+ * <p>Computed as what that convolution is: a non-overlapping {@link SoftSplit} (kernel = stride = p,
+ * feature order {@code c*p*p + ki*p + kj}, the weight's own layout) and a Linear with the weight
+ * viewed as [D, C*p*p]. No convolution kernel on the model's path (see SoftSplit for why).
  */
 public final class PatchEmbed extends NamedBlock {
     private final Parameter weight;
@@ -27,12 +31,14 @@ public final class PatchEmbed extends NamedBlock {
     private final int grid;
     private final int inChans;
     private final int embedDim;
+    private final SoftSplit split;
 
     public PatchEmbed(int imgSize, int inChans, int embedDim, List<SplitSpec> schedule) {
         this.patch = patchSize(imgSize, schedule);
         this.grid = imgSize / patch;
         this.inChans = inChans;
         this.embedDim = embedDim;
+        this.split = new SoftSplit(new SplitSpec(patch, patch, 0));
         double bound = 1.0 / Math.sqrt((double) inChans * patch * patch);
         this.weight = param("proj.weight", new Shape(embedDim, inChans, patch, patch), uniform(bound), true);
         this.bias = param("proj.bias", new Shape(embedDim), uniform(bound), true);
@@ -61,10 +67,9 @@ public final class PatchEmbed extends NamedBlock {
         NDArray w = value(ps, weight, image, training);
         NDArray b = value(ps, bias, image, training);
         return scoped(image, x -> {
-            NDArray maps = Conv2d.conv2d(x, w, b, new Shape(patch, patch), new Shape(0, 0), new Shape(1, 1), 1)
-                    .singletonOrThrow(); // (B, D, g, g)
-            long n = maps.getShape().get(0);
-            return maps.reshape(n, embedDim, (long) grid * grid).transpose(0, 2, 1); // (B, N, D)
+            NDArray patches = split.apply(x); // (B, N, C*p*p)
+            NDArray flatWeight = w.reshape(embedDim, (long) inChans * patch * patch); // (D, C*p*p)
+            return Linear.linear(patches, flatWeight, b).singletonOrThrow(); // (B, N, D)
         });
     }
 
