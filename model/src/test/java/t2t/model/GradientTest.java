@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@org.junit.jupiter.api.extension.ExtendWith(t2t.model.check.IsaCap.class)
 class GradientTest {
     private static Map<String, String> tiny(boolean extras) {
         Map<String, String> m = new java.util.HashMap<>(Map.of("img_size", "16", "in_chans", "2", "num_classes", "3",

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Logits equal the official PyTorch implementation's (model/tools/make_parity_fixtures.py) to
  * 1e-4 of the largest |logit|.
  */
+@org.junit.jupiter.api.extension.ExtendWith(t2t.model.check.IsaCap.class)
 class ParityTest {
     private static final double TOL = 1e-4;
 

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code tokens_type=patch}: ViT's Conv2d patch embedding with the T2T split's token grid. */
+@org.junit.jupiter.api.extension.ExtendWith(t2t.model.check.IsaCap.class)
 class PatchEmbedTest {
 
     private static Map<String, String> small(boolean heads) {

@@ -12,6 +12,7 @@ import t2t.model.layers.SplitSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** Our unfold equals torch's nn.Unfold(...).transpose(1, 2), values and feature order, bit for bit. */
+@org.junit.jupiter.api.extension.ExtendWith(t2t.model.check.IsaCap.class)
 class SoftSplitTest {
 
     @ParameterizedTest

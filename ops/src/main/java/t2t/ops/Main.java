@@ -2,6 +2,11 @@ package t2t.ops;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.Set;
+import t2t.model.check.CpuInfo;
+import t2t.model.check.EngineSelfCheck;
 import t2t.ops.cli.Json;
 import t2t.protocol.UserInputException;
 
@@ -20,6 +25,9 @@ public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;
     public static final int EXIT_USAGE = 2;
+
+    /** The commands that compute with the engine: each starts with the engine self-check. */
+    static final Set<String> ENGINE_COMMANDS = Set.of("train", "eval", "predict", "node");
 
     @Override
     public void run() {
@@ -42,12 +50,36 @@ public final class Main implements Runnable {
             ex.printStackTrace(cmd.getErr());
             return EXIT_INTERNAL;
         });
+        cl.setExecutionStrategy(parseResult -> {
+            CommandLine.ParseResult sub = parseResult.subcommand();
+            if (sub != null && ENGINE_COMMANDS.contains(sub.commandSpec().name())
+                    && !sub.isUsageHelpRequested() && !sub.isVersionHelpRequested()) {
+                int code = selfCheckGate(EngineSelfCheck.runStandard(), cl.getErr());
+                if (code != EXIT_OK) {
+                    return code;
+                }
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("t2t: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
         return cl;
+    }
+
+    /**
+     * Refuses to compute on an engine whose kernels fail the self-check on this CPU: one line naming
+     * the op, the CPU's ISA and the workaround, exit 1 (it is not the user's input that is wrong).
+     */
+    static int selfCheckGate(EngineSelfCheck.Result result, PrintWriter err) {
+        if (result.ok()) {
+            return EXIT_OK;
+        }
+        err.println("t2t: " + result.describe(CpuInfo.read()));
+        err.flush();
+        return EXIT_INTERNAL;
     }
 
     public static void main(String[] args) {
