@@ -100,8 +100,7 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
     private Behavior<Command> onPut(Put p) {
         ShardRange r = p.range();
         if (p.piece().restore()) {
-            TestHalt.at("shard-piece", ctx.getLog());
-            TestHalt.stallAt("shard-piece", ctx.getLog());
+            ShardMoveEvents.observer().movedPieceArrived();
         }
         ShardPiece.Assembly a = incoming.computeIfAbsent(r.shard(), k -> new ShardPiece.Assembly());
         boolean whole;
@@ -133,14 +132,8 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
         ctx.getLog().info("{} hosts shard {} ({} parameters, {} steps applied) for incarnation {}", node, r.shard(),
                 r.length(), state.stepsApplied(), incarnation);
         p.replyTo().tell(new JobManager.ShardPlaced(node, incarnation, r.shard(), ref));
-        if (a.restore() && TestHalt.armed("shard-placed")) {
-            // Blocks this host (its other shards' pieces wait in the mailbox) while the placement leaves the JVM.
-            try {
-                Thread.sleep(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            TestHalt.at("shard-placed", ctx.getLog());
+        if (a.restore()) {
+            ShardMoveEvents.observer().movedShardPlaced();
         }
         return this;
     }
