@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import t2t.actors.AggregatorActor;
 import t2t.actors.runtime.ShardRange;
+import t2t.actors.telemetry.DroppedMessages;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -108,7 +109,8 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
             whole = a.add(p.piece());
         } catch (IllegalArgumentException e) {
             incoming.remove(r.shard());
-            WireStats.dropped("shard piece: " + e.getMessage());
+            DroppedMessages.dropped(ctx.getLog(), "shard piece malformed", "{} dropped a piece of shard {}: {}", node, r.shard(),
+                    e.getMessage());
             return this;
         }
         if (!whole) {
