@@ -177,9 +177,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             return this;
         }
         if (workers.containsKey(g.workerId()) && !tokens.get(g.workerId()).equals(g.token())) {
-            dropped++;
-            DroppedMessages.dropped(ctx.getLog(), "gradient with a wrong token",
-                    "shard {} dropped a gradient as {} with a wrong token", range.shard(), g.workerId());
+            drop("gradient with a wrong token", "shard {} dropped a gradient as {} with a wrong token", range.shard(),
+                    g.workerId());
             return this;
         }
         // A survivor's gradient of a step planned in an earlier generation still counts.
@@ -202,9 +201,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     private Behavior<Command> onCommit(Commit c) {
         if (generation < 0 || c.token() != coordinatorToken) {
-            dropped++;
-            DroppedMessages.dropped(ctx.getLog(), "commit with a wrong token",
-                    "shard {} dropped a commit of step {} with a wrong token", range.shard(), c.step());
+            drop("commit with a wrong token", "shard {} dropped a commit of step {} with a wrong token", range.shard(),
+                    c.step());
             return this;
         }
         if (c.step() >= stepsApplied) {
@@ -217,8 +215,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     private Behavior<Command> onMembership(Membership m) {
         if (generation >= 0 && m.coordinatorToken() != coordinatorToken) {
-            dropped++;
-            DroppedMessages.dropped(ctx.getLog(), "membership with a wrong token",
+            drop("membership with a wrong token",
                     "shard {} dropped a membership (generation {}) with a wrong token", range.shard(), m.generation());
             return this;
         }
@@ -435,6 +432,12 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         commits.clear();
         reportHeld();
         return this;
+    }
+
+    /** A refused message: counted in this shard's stats and the node's drops, and logged. */
+    private void drop(String reason, String detail, Object... args) {
+        dropped++;
+        DroppedMessages.dropped(ctx.getLog(), reason, detail, args);
     }
 
     private void reportHeld() {

@@ -109,8 +109,8 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
             whole = a.add(p.piece());
         } catch (IllegalArgumentException e) {
             incoming.remove(r.shard());
-            DroppedMessages.dropped(ctx.getLog(), "shard piece malformed", "{} dropped a piece of shard {}: {}", node, r.shard(),
-                    e.getMessage());
+            DroppedMessages.dropped(ctx.getLog(), "shard piece malformed", "{} dropped a piece of shard {}: {}", node,
+                    r.shard(), e.getMessage());
             return this;
         }
         if (!whole) {
