@@ -2,6 +2,7 @@ package t2t.actors;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -9,6 +10,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.WeightedMean;
+import t2t.actors.telemetry.DroppedMessages;
+import t2t.actors.telemetry.QueueDepths;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -123,6 +126,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
     private final java.util.List<Gradient> early = new java.util.ArrayList<>();
     /** Local SGD rounds: the workers' parameter slices per round-ending step. */
     private final TreeMap<Long, Map<String, LocalModel>> rounds = new TreeMap<>();
+    private final QueueDepths.Owner queues = new QueueDepths.Owner();
 
     public static Behavior<Command> create(ShardRange range, float[] initialParams, ShardOptimizer optimizer,
                                            ClipPolicy clip, boolean clipping) {
@@ -157,6 +161,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
                 .onMessage(SnapshotTo.class, this::onSnapshotTo)
                 .onMessage(Restore.class, this::onRestore)
                 .onMessage(GetStats.class, this::onGetStats)
+                .onSignal(PostStop.class, s -> onPostStop())
                 .build();
     }
 
@@ -168,23 +173,24 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
                 && (knownToken != null ? knownToken == g.token() && early.size() < 4096 : early.size() < 256)) {
             // Across nodes the new membership can arrive after a gradient of its first steps.
             early.add(g);
+            reportHeld();
             return this;
         }
         if (workers.containsKey(g.workerId()) && !tokens.get(g.workerId()).equals(g.token())) {
-            dropped++;
-            t2t.actors.cluster.WireStats.dropped("gradient with a wrong token");
-            ctx.getLog().warn("shard {} dropped a gradient as {} with a wrong token", range.shard(), g.workerId());
+            drop("gradient with a wrong token", "shard {} dropped a gradient as {} with a wrong token", range.shard(),
+                    g.workerId());
             return this;
         }
         // A survivor's gradient of a step planned in an earlier generation still counts.
         if (!workers.containsKey(g.workerId()) || g.data().length != range.length() || g.step() < stepsApplied) {
             dropped++;
-            t2t.actors.cluster.WireStats.dropped("gradient of an unknown sender, wrong size or applied step");
+            DroppedMessages.dropped("gradient of an unknown sender, wrong size or applied step");
             ctx.getLog().debug("shard {} dropped gradient of {} step {} gen {} (now gen {}, applied {})", range.shard(),
                     g.workerId(), g.step(), g.generation(), generation, stepsApplied);
             return this;
         }
         pending.computeIfAbsent(g.step(), s -> new HashMap<>()).put(g.workerId(), g);
+        reportHeld();
         if (g.snapshotAfter()) {
             snapshotAfter.put(g.step(), Boolean.TRUE);
         }
@@ -195,9 +201,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     private Behavior<Command> onCommit(Commit c) {
         if (generation < 0 || c.token() != coordinatorToken) {
-            dropped++;
-            t2t.actors.cluster.WireStats.dropped("commit with a wrong token");
-            ctx.getLog().warn("shard {} dropped a commit of step {} with a wrong token", range.shard(), c.step());
+            drop("commit with a wrong token", "shard {} dropped a commit of step {} with a wrong token", range.shard(),
+                    c.step());
             return this;
         }
         if (c.step() >= stepsApplied) {
@@ -210,10 +215,8 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
 
     private Behavior<Command> onMembership(Membership m) {
         if (generation >= 0 && m.coordinatorToken() != coordinatorToken) {
-            dropped++;
-            t2t.actors.cluster.WireStats.dropped("membership with a wrong token");
-            ctx.getLog().warn("shard {} dropped a membership (generation {}) with a wrong token", range.shard(),
-                    m.generation());
+            drop("membership with a wrong token",
+                    "shard {} dropped a membership (generation {}) with a wrong token", range.shard(), m.generation());
             return this;
         }
         if (m.generation() <= generation) {
@@ -235,6 +238,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         // What a lost worker sent stays until its step commits: the commit says whether it counts.
         java.util.List<Gradient> replay = new java.util.ArrayList<>(early);
         early.clear();
+        reportHeld();
         replay.forEach(this::onGradient);
         completeRounds();
         return this;
@@ -255,6 +259,7 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
             }
             commits.remove(step);
             pending.remove(step);
+            reportHeld();
             if (got.size() > contributors.size()) {
                 ctx.getLog().info("shard {} step {}: left out {} of {} gradients (their workers were lost before "
                         + "every shard had theirs)", range.shard(), step, got.size() - contributors.size(), got.size());
@@ -425,6 +430,26 @@ public final class AggregatorActor extends AbstractBehavior<AggregatorActor.Comm
         pending.clear();
         rounds.clear();
         commits.clear();
+        reportHeld();
+        return this;
+    }
+
+    /** A refused message: counted in this shard's stats and the node's drops, and logged. */
+    private void drop(String reason, String detail, Object... args) {
+        dropped++;
+        DroppedMessages.dropped(ctx.getLog(), reason, detail, args);
+    }
+
+    private void reportHeld() {
+        int held = early.size();
+        for (Map<String, Gradient> step : pending.values()) {
+            held += step.size();
+        }
+        queues.depth(QueueDepths.Queue.GRADIENTS_HELD, held);
+    }
+
+    private Behavior<Command> onPostStop() {
+        queues.close();
         return this;
     }
 

@@ -13,6 +13,9 @@ import t2t.actors.runtime.LocalSgd;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
+import t2t.actors.telemetry.DroppedMessages;
+import t2t.actors.telemetry.ExchangeTimes;
+import t2t.actors.telemetry.QueueDepths;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,6 +91,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private Work pendingEval;
     /** The whole gradient, for this worker's own optimizer in {@code local:H} mode; null otherwise. */
     private final float[] grad;
+    /** When each step's last gradient bucket left, until its updated parameters are all installed. */
+    private final TreeMap<Long, Long> exchangeSince = new TreeMap<>();
+    private final QueueDepths.Owner queues = new QueueDepths.Owner();
 
     public static Behavior<Command> create(String id, Supplier<StudentCompute> student, Evaluator evaluator,
                                            ActorRef<Coordinator.Command> coordinator,
@@ -146,8 +152,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private Behavior<Command> onTopology(Topology t) {
         boolean first = generation < 0;
         if (!first && t.coordinatorToken() != coordinatorToken) {
-            t2t.actors.cluster.WireStats.dropped("topology with a wrong token");
-            ctx.getLog().warn("{} dropped a topology (generation {}) with a wrong token", id, t.generation());
+            DroppedMessages.dropped(ctx.getLog(), "topology with a wrong token",
+                    "{} dropped a topology (generation {}) with a wrong token", id, t.generation());
             return this;
         }
         coordinatorToken = t.coordinatorToken();
@@ -174,13 +180,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     private Behavior<Command> onWork(Work w) {
         if (generation < 0 || w.token() != coordinatorToken) {
-            t2t.actors.cluster.WireStats.dropped("work with a wrong token");
-            ctx.getLog().warn("{} dropped work for step {} with a wrong token", id, w.step());
+            DroppedMessages.dropped(ctx.getLog(), "work with a wrong token",
+                    "{} dropped work for step {} with a wrong token", id, w.step());
             return this;
         }
         requested.put(w.step(), w);
         // Loading and teaching happen now, while earlier steps compute.
         loaders.tell(new LoaderActor.Load(w, ctx.getSelf(), teacher));
+        reportQueues();
         return this;
     }
 
@@ -190,6 +197,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         }
         ready.put(b.work().step(), b);
         runReadySteps();
+        reportQueues();
         return this;
     }
 
@@ -203,15 +211,15 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         }
         if (r.offset() < 0 || p.data().length != r.length() || (long) r.offset() + r.length() > student.numParams()) {
             // Parameters from another model or a forged message must not crash the replica.
-            t2t.actors.cluster.WireStats.dropped("parameters outside the model");
-            ctx.getLog().warn("{} dropped parameters for [{}, +{}) of {} values", id, r.offset(), p.data().length,
+            DroppedMessages.dropped(ctx.getLog(), "parameters outside the model",
+                    "{} dropped parameters for [{}, +{}) of {} values", id, r.offset(), p.data().length,
                     student.numParams());
             return this;
         }
         if (r.shard() < 0 || r.shard() >= shardTokens.length || p.token() != shardTokens[r.shard()]) {
             // In range but not from the shard: a member that can reach this worker, not one of the job's shards.
-            t2t.actors.cluster.WireStats.dropped("parameters with a wrong token");
-            ctx.getLog().warn("{} dropped parameters for shard {} with a wrong token", id, r.shard());
+            DroppedMessages.dropped(ctx.getLog(), "parameters with a wrong token",
+                    "{} dropped parameters for shard {} with a wrong token", id, r.shard());
             return this;
         }
         student.writeParams(r.offset(), p.data());
@@ -221,8 +229,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         int n = shardsArrived.merge(p.step(), 1, Integer::sum);
         if (n == ranges.size()) {
             shardsArrived.remove(p.step());
+            exchanged(p.step());
             version = Math.max(version, p.step() + 1);
             runReadySteps();
+            reportQueues();
         }
         return this;
     }
@@ -230,8 +240,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private Behavior<Command> onNoMoreWork(NoMoreWork m) {
         if (generation < 0 || m.token() != coordinatorToken) {
             // Forged, it would make this worker stop asking for work and stall the job.
-            t2t.actors.cluster.WireStats.dropped("work with a wrong token");
-            ctx.getLog().warn("{} dropped a no-more-work with a wrong token", id);
+            DroppedMessages.dropped(ctx.getLog(), "work with a wrong token",
+                    "{} dropped a no-more-work with a wrong token", id);
             return this;
         }
         noMoreWork = true;
@@ -260,6 +270,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             }
             ready.pollFirstEntry();
             requested.remove(step);
+            reportQueues();
             trainStep(next);
             if (!noMoreWork) {
                 coordinator.tell(new Coordinator.RequestWork(id, token));
@@ -286,7 +297,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
                     aggregators.get(r.shard()).tell(new AggregatorActor.Gradient(w.step(), w.generation(), id, slice,
                             b.batch().size(), w.snapshotAfter(), token)));
         }
-        double computeMs = (System.nanoTime() - t0) / 1e6;
+        long sent = System.nanoTime();
+        double computeMs = (sent - t0) / 1e6;
+        if (bucketsSent) {
+            exchangeSince.put(w.step(), sent);
+        }
         coordinator.tell(new Coordinator.StepDone(id, w.step(), w.epoch(), w.generation(), w.sampleIds(),
                 b.batch().skippedIds(), loss, b.batch().size(), computeMs, bucketsSent, token));
         if (w.evalAfter()) {
@@ -316,6 +331,21 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         return true;
     }
 
+    /** Every shard's update of {@code step} is installed: the exchange that began when its buckets left is over. */
+    private void exchanged(long step) {
+        Long since = exchangeSince.remove(step);
+        if (since != null) {
+            ExchangeTimes.exchanged((System.nanoTime() - since) / 1e9);
+        }
+        // Steps left out of a commit (a new generation) never come back: forget them.
+        exchangeSince.headMap(step).clear();
+    }
+
+    private void reportQueues() {
+        queues.depth(QueueDepths.Queue.BATCHES_LOADING, Math.max(0, requested.size() - ready.size()));
+        queues.depth(QueueDepths.Queue.BATCHES_READY, ready.size());
+    }
+
     private void evaluate(Work after) {
         long t0 = System.nanoTime();
         coordinator.tell(new Coordinator.EvalDone(after.step(), after.epoch(), evaluator.evaluate(student),
@@ -329,6 +359,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     }
 
     private Behavior<Command> onPostStop() {
+        queues.close();
         student.close();
         return this;
     }

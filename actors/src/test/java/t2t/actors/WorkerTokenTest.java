@@ -48,7 +48,7 @@ class WorkerTokenTest {
         coordinator.expectMessageClass(Coordinator.RequestWork.class);
         assertArrayEquals(filled(n, 2f), student.readParams(), 0f);
 
-        long droppedBefore = t2t.actors.cluster.WireStats.byReason().getOrDefault("parameters with a wrong token", 0L);
+        long droppedBefore = t2t.actors.telemetry.DroppedMessages.byReason().getOrDefault("parameters with a wrong token", 0L);
         worker.tell(new WorkerActor.ShardParams(0, all, filled(n, -9f), 78L));
         worker.tell(new WorkerActor.ShardParams(0, new ShardRange(3, 0, n), filled(n, -9f), 77L));
         worker.tell(new WorkerActor.ShardParams(0, all, filled(n, 3f), 77L));
@@ -59,7 +59,7 @@ class WorkerTokenTest {
         // Messages from one sender arrive in order: the two forged ones were handled before this.
         assertArrayEquals(filled(n, 3f), student.readParams(), 0f);
         assertEquals(droppedBefore + 2,
-                t2t.actors.cluster.WireStats.byReason().get("parameters with a wrong token").longValue());
+                t2t.actors.telemetry.DroppedMessages.byReason().get("parameters with a wrong token").longValue());
 
         // Work comes from the coordinator of the first topology only, and so do later topologies.
         worker.tell(new WorkerActor.Topology(1, List.of(), List.of(), 6L, new long[] {0L}, 4L));
@@ -69,10 +69,10 @@ class WorkerTokenTest {
         assertEquals(0, ((LoaderActor.Load) loaders.receiveMessage()).work().step());
 
         // A forged "no more work" would make the worker stop asking for work and stall the job.
-        long wrongWork = t2t.actors.cluster.WireStats.byReason().getOrDefault("work with a wrong token", 0L);
+        long wrongWork = t2t.actors.telemetry.DroppedMessages.byReason().getOrDefault("work with a wrong token", 0L);
         worker.tell(new WorkerActor.NoMoreWork(4L));
         worker.tell(new WorkerActor.Work(1, 0, 0, 0, new long[] {3}, new int[1], false, false, 3L));
         assertEquals(1, ((LoaderActor.Load) loaders.receiveMessage()).work().step());
-        assertEquals(wrongWork + 1, t2t.actors.cluster.WireStats.byReason().get("work with a wrong token").longValue());
+        assertEquals(wrongWork + 1, t2t.actors.telemetry.DroppedMessages.byReason().get("work with a wrong token").longValue());
     }
 }

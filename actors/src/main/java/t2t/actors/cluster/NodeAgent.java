@@ -122,7 +122,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         if (!aggregator || s.incarnation().equals(shardsIncarnation)) {
             return this;
         }
-        TestHalt.at("start-shards", ctx.getLog());
+        ShardMoveEvents.observer().hostingAsked();
         if (shards != null) {
             ctx.getLog().info("job incarnation {} replaces {} on {}: stopping its shards", s.incarnation(),
                     shardsIncarnation, node);

@@ -4,6 +4,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import t2t.actors.AggregatorActor;
+import t2t.actors.telemetry.DroppedMessages;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +37,8 @@ public final class ShardGather {
                             whole = a.add(p.piece());
                         } catch (IllegalArgumentException e) {
                             open.remove(p.transfer());
-                            WireStats.dropped("shard piece: " + e.getMessage());
+                            DroppedMessages.dropped(ctx.getLog(), "shard piece malformed", "dropped a shard piece: {}",
+                                    e.getMessage());
                             return Behaviors.same();
                         }
                         if (whole) {

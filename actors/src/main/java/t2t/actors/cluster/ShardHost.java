@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import t2t.actors.AggregatorActor;
 import t2t.actors.runtime.ShardRange;
+import t2t.actors.telemetry.DroppedMessages;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -100,8 +101,7 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
     private Behavior<Command> onPut(Put p) {
         ShardRange r = p.range();
         if (p.piece().restore()) {
-            TestHalt.at("shard-piece", ctx.getLog());
-            TestHalt.stallAt("shard-piece", ctx.getLog());
+            ShardMoveEvents.observer().movedPieceArrived();
         }
         ShardPiece.Assembly a = incoming.computeIfAbsent(r.shard(), k -> new ShardPiece.Assembly());
         boolean whole;
@@ -109,7 +109,8 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
             whole = a.add(p.piece());
         } catch (IllegalArgumentException e) {
             incoming.remove(r.shard());
-            WireStats.dropped("shard piece: " + e.getMessage());
+            DroppedMessages.dropped(ctx.getLog(), "shard piece malformed", "{} dropped a piece of shard {}: {}", node,
+                    r.shard(), e.getMessage());
             return this;
         }
         if (!whole) {
@@ -133,14 +134,8 @@ public final class ShardHost extends AbstractBehavior<ShardHost.Command> {
         ctx.getLog().info("{} hosts shard {} ({} parameters, {} steps applied) for incarnation {}", node, r.shard(),
                 r.length(), state.stepsApplied(), incarnation);
         p.replyTo().tell(new JobManager.ShardPlaced(node, incarnation, r.shard(), ref));
-        if (a.restore() && TestHalt.armed("shard-placed")) {
-            // Blocks this host (its other shards' pieces wait in the mailbox) while the placement leaves the JVM.
-            try {
-                Thread.sleep(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            TestHalt.at("shard-placed", ctx.getLog());
+        if (a.restore()) {
+            ShardMoveEvents.observer().movedShardPlaced();
         }
         return this;
     }

@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
-import t2t.actors.cluster.WireStats;
+import t2t.actors.telemetry.DroppedMessages;
 import t2t.protocol.KryoRegistrations;
 
 import java.io.NotSerializableException;
@@ -88,12 +88,12 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
         Class<?> type = KryoRegistrations.registered(manifest);
         if (type == null) {
-            WireStats.dropped("unregistered type");
+            DroppedMessages.dropped("unregistered type");
             throw new NotSerializableException("unregistered message type " + manifest);
         }
         String oversized = FrameLimit.exceeded(bytes.length, maxMessageBytes);
         if (oversized != null) {
-            WireStats.dropped("oversized " + type.getSimpleName());
+            DroppedMessages.dropped("oversized " + type.getSimpleName());
             throw new NotSerializableException(manifest + " dropped: " + oversized);
         }
         try (Input in = new Input(bytes)) {
@@ -102,7 +102,7 @@ public final class KryoSerializer extends SerializerWithStringManifest {
             // A few forged bytes can declare an array or collection of 2^31 elements, which Kryo
             // allocates before it finds the input too short. That allocation fails on its own, with
             // nothing else allocated, so the node goes on; uncaught, the Error would stop the node.
-            WireStats.dropped("malformed " + type.getSimpleName());
+            DroppedMessages.dropped("malformed " + type.getSimpleName());
             NotSerializableException n = new NotSerializableException("malformed " + manifest + ": " + e);
             n.initCause(e);
             throw n;

@@ -6,7 +6,7 @@ import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import t2t.actors.AggregatorActor;
 import t2t.actors.WorkerActor;
-import t2t.actors.cluster.WireStats;
+import t2t.actors.telemetry.DroppedMessages;
 import t2t.actors.runtime.ShardRange;
 import t2t.protocol.TensorCodec;
 import t2t.protocol.wire.TensorChunk;
@@ -89,7 +89,7 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
         String code;
         String reason = FrameLimit.exceeded(bytes.length, maxMessageBytes);
         if (reason != null) {
-            WireStats.dropped("tensor oversized");
+            DroppedMessages.dropped("tensor oversized");
             throw new NotSerializableException("tensor message dropped: " + reason);
         }
         try {
@@ -153,7 +153,7 @@ public final class TensorMessageSerializer extends SerializerWithStringManifest 
             reason = "malformed: " + e.getMessage();
         }
         // The count's label is a fixed code: forged input must not mint new time series.
-        WireStats.dropped("tensor " + code);
+        DroppedMessages.dropped("tensor " + code);
         throw new NotSerializableException("tensor message dropped: " + reason);
     }
 

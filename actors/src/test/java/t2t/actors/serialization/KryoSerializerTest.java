@@ -57,10 +57,10 @@ class KryoSerializerTest {
     void aFewBytesDeclaringAHugeArrayAreDroppedNotAnOutOfMemoryError() {
         // double[] of length 2^31 - 3 (varint length + 1): 16 GiB, more than any test JVM's heap.
         byte[] forged = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 1, 2, 3};
-        long before = t2t.actors.cluster.WireStats.total();
+        long before = t2t.actors.telemetry.DroppedMessages.total();
         NotSerializableException e = assertThrows(NotSerializableException.class, () -> kryo.fromBinary(forged, "[D"));
         assertTrue(e.getMessage().startsWith("malformed [D"), e.getMessage());
-        assertEquals(before + 1, t2t.actors.cluster.WireStats.total());
+        assertEquals(before + 1, t2t.actors.telemetry.DroppedMessages.total());
     }
 
     @Test

@@ -3,7 +3,7 @@ package t2t.actors.serialization;
 import org.junit.jupiter.api.Test;
 import t2t.actors.AggregatorActor;
 import t2t.actors.WorkerActor;
-import t2t.actors.cluster.WireStats;
+import t2t.actors.telemetry.DroppedMessages;
 import t2t.actors.runtime.ShardRange;
 import t2t.protocol.TensorCodec;
 import t2t.protocol.wire.DType;
@@ -62,7 +62,7 @@ class TensorMessageSerializerTest {
         float[] data = randomFloats(TensorCodec.MAX_CHUNK_FLOATS + 5);
         AggregatorActor.Gradient g = new AggregatorActor.Gradient(1, 0, "w", data, 8, false, 0x5eedL);
         byte[] whole = ser.toBinary(g);
-        long before = WireStats.total();
+        long before = DroppedMessages.total();
 
         byte[] truncated = Arrays.copyOf(whole, whole.length - 100);
         assertThrows(NotSerializableException.class, () -> ser.fromBinary(truncated, "G"));
@@ -78,7 +78,7 @@ class TensorMessageSerializerTest {
         assertThrows(NotSerializableException.class, () -> ser.fromBinary(delimited(f16), "G"), "wrong dtype");
 
         assertThrows(NotSerializableException.class, () -> ser.fromBinary(new byte[] {(byte) 0xFF, 1, 2}, "G"));
-        assertEquals(before + 5, WireStats.total());
+        assertEquals(before + 5, DroppedMessages.total());
     }
 
     private static byte[] delimited(TensorChunk c) throws Exception {
@@ -94,11 +94,11 @@ class TensorMessageSerializerTest {
         byte[] bytes = ser.toBinary(g);
         TensorMessageSerializer limited = new TensorMessageSerializer(bytes.length);
         assertArrayEquals(data, ((AggregatorActor.Gradient) limited.fromBinary(bytes, "G")).data(), "at the limit: kept");
-        long before = WireStats.byReason().getOrDefault("tensor oversized", 0L);
+        long before = DroppedMessages.byReason().getOrDefault("tensor oversized", 0L);
         TensorMessageSerializer smaller = new TensorMessageSerializer(bytes.length - 1);
         NotSerializableException e = assertThrows(NotSerializableException.class, () -> smaller.fromBinary(bytes, "G"));
         assertTrue(e.getMessage().contains("oversized"), e.getMessage());
-        assertEquals(before + 1, WireStats.byReason().get("tensor oversized"));
+        assertEquals(before + 1, DroppedMessages.byReason().get("tensor oversized"));
     }
 
     @Test

@@ -47,10 +47,14 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     private Process java(String log, List<String> jvmOptions, List<String> args) throws IOException {
+        return java(log, jvmOptions, "t2t.ops.Main", args);
+    }
+
+    private Process java(String log, List<String> jvmOptions, String mainClass, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Xss4m", "-Xmx768m"));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "t2t.ops.Main"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectError(dir.resolve(log + ".err").toFile())
                 .redirectOutput(dir.resolve(log + ".out").toFile()).start();
@@ -70,6 +74,13 @@ final class ClusterProcesses implements AutoCloseable {
         args.addAll(List.of(extra));
         args.addAll(tls == null ? List.of("--insecure") : List.of("--tls", tls.toString()));
         return java(name, jvmOptions, args);
+    }
+
+    /** A node (no TLS) that halts or stalls at {@code point} of a shard move: {@link FaultyNode}. */
+    Process faultyNode(String name, int port, String roles, String point) throws IOException {
+        List<String> args = new ArrayList<>(List.of(point, "node", "--seed", seed(), "--port", Integer.toString(port),
+                "--roles", roles, "--workers", "1", "--insecure"));
+        return java(name, List.of(), FaultyNode.class.getName(), args);
     }
 
     /** {@code samples} synthetic samples: an epoch of {@code samples / 24} steps. */

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Joining aggregator nodes that die in the middle of their shard move, with real JVMs on 127.0.0.1.
  * Each joiner halts its JVM (as a SIGKILL would: no graceful leave) at a named point of the move
- * through the test-only {@code -Dt2t.test.halt-at} switch ({@code t2t.actors.cluster.TestHalt}):
+ * ({@link FaultyNode}, a test main that watches the node's {@code ShardMoveEvents}):
  * before its shard host starts, when the first piece of a moving shard arrives (the coordinator
  * holds), and after its first shard was placed with more on the way; a fourth stalls at the first
  * piece and stays up, so only the move timeout (30 s here) ends its move. Every move is abandoned: the
@@ -56,8 +56,7 @@ class ShardMoveFaultsTest {
             for (int i = 0; i < points.size(); i++) {
                 String point = points.get(i);
                 ports[i] = ClusterProcesses.freePort();
-                Process doomed = c.node("j-" + point, ports[i], "aggregator",
-                        List.of("-Dt2t.test.halt-at=" + point), null);
+                Process doomed = c.faultyNode("j-" + point, ports[i], "aggregator", point);
                 int abandoned = i + 1;
                 long[] halted = {0};
                 ClusterProcesses.await("the move to the node " + point + " abandoned", 150, () -> {
@@ -73,12 +72,12 @@ class ShardMoveFaultsTest {
                 if (point.startsWith("stall-")) {
                     assertTrue(doomed.isAlive(), "a stalled joiner stays up");
                     assertTrue(line.contains("did not finish within 30 s (" + MOVE_TIMEOUT + ")"), line);
-                    assertTrue(c.log("j-" + point + ".err").contains("t2t.test.halt-at=" + point + ": stalling"));
+                    assertTrue(c.log("j-" + point + ".err").contains("fault injected at " + point + ": stalling"));
                     System.out.printf("joiner stalled at %s: %s%n", point, line.substring(line.indexOf("abandoned")));
                 } else {
                     assertTrue(doomed.waitFor(10, TimeUnit.SECONDS));
                     assertEquals(137, doomed.exitValue(), "the joiner halted at " + point);
-                    assertTrue(c.log("j-" + point + ".err").contains("t2t.test.halt-at=" + point + ": halting"),
+                    assertTrue(c.log("j-" + point + ".err").contains("fault injected at " + point + ": halting"),
                             c.log("j-" + point + ".err"));
                     assertTrue(line.contains("the node was lost"), line);
                     System.out.printf("joiner halted at %s: move abandoned %.1f s after the halt (%s)%n", point,
@@ -131,7 +130,7 @@ class ShardMoveFaultsTest {
             ClusterProcesses.await("the seed node", 60, () -> c.log("n1.err").contains("job manager up"));
             c.node("n0", ClusterProcesses.freePort(), "coordinator", null);
             int doomedPort = ClusterProcesses.freePort();
-            Process doomed = c.node("n2", doomedPort, "aggregator", List.of("-Dt2t.test.halt-at=start-shards"), null);
+            Process doomed = c.faultyNode("n2", doomedPort, "aggregator", "start-shards");
             ClusterProcesses.await("the aggregator node up", 60, () -> c.log("n1.err").contains(":" + doomedPort + " up"));
             long started = System.nanoTime();
             Process train = c.train("p", 1, null, 480, "--epochs", "2");

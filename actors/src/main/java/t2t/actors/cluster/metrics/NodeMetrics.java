@@ -2,6 +2,7 @@ package t2t.actors.cluster.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -10,6 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import t2t.actors.telemetry.DroppedMessages;
+import t2t.actors.telemetry.ExchangeTimes;
+import t2t.actors.telemetry.QueueDepths;
 
 /**
  * One node's training and cluster metrics in Prometheus form, served by {@link MetricsServer}.
@@ -20,15 +24,19 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code t2t_samples_total}: samples those steps trained.
  *   <li>{@code t2t_images_per_second}: samples / wall seconds of the latest step.
  *   <li>{@code t2t_step_seconds}: histogram of step wall time.
- *   <li>{@code t2t_allreduce_seconds}: histogram of gradient all-reduce time per step.
- *   <li>{@code t2t_queue_depth{queue}}: current depth of a named queue (batches, chunks, mailboxes).
+ *   <li>{@code t2t_allreduce_seconds}: histogram of the gradient exchange a worker's step waits for
+ *       ({@link ExchangeTimes}: from its last gradient bucket sent to every updated shard installed).
+ *   <li>{@code t2t_queue_depth{queue}}: items waiting now in the training path's queues, summed over
+ *       this node's workers and shards ({@link QueueDepths}).
  *   <li>{@code t2t_membership_generation}, {@code t2t_cluster_members}, {@code t2t_cluster_workers}:
  *       the membership generation this node last saw and its member and worker counts.
  *   <li>{@code t2t_skipped_samples_total}: samples skipped (undecodable, rejected by validation).
  *   <li>{@code t2t_dropped_messages_total{reason}}: incoming messages dropped by validation.
  *   <li>{@code t2t_node_failures_total{node,reason}}: nodes seen lost, by address and cause.
+ *   <li>{@code t2t_shards_hosted}: parameter shards this node runs now.
  * </ul>
- * {@link #global()} also carries the standard JVM metrics ({@code jvm_*}, {@code process_*}).
+ * {@link #global()} also carries the standard JVM metrics ({@code jvm_*}, {@code process_*}), and is
+ * the one that hears this JVM's drops and exchange times.
  * Label values should be short stable codes (e.g. {@code oversized}, {@code stale-generation},
  * {@code unreachable}): every distinct value is a new time series.
  */
@@ -39,7 +47,7 @@ public final class NodeMetrics {
     private static final double[] ALLREDUCE_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
     // After the bucket arrays: static fields initialise in order, and the constructor reads them.
-    private static final NodeMetrics GLOBAL = withJvmMetrics(new NodeMetrics());
+    private static final NodeMetrics GLOBAL = listeningToThisJvm(new NodeMetrics());
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter steps = Counter.builder().name("t2t_steps")
@@ -52,10 +60,8 @@ public final class NodeMetrics {
             .help("Wall time of a training step").classicOnly().classicUpperBounds(STEP_BUCKETS)
             .withoutExemplars().register(registry);
     private final Histogram allreduceSeconds = Histogram.builder().name("t2t_allreduce_seconds")
-            .help("Wall time of the gradient all-reduce of a step").classicOnly()
-            .classicUpperBounds(ALLREDUCE_BUCKETS).withoutExemplars().register(registry);
-    private final Gauge queueDepth = Gauge.builder().name("t2t_queue_depth")
-            .help("Current depth of a queue on this node").labelNames("queue").register(registry);
+            .help("Wall time from a worker's last gradient bucket of a step sent to every updated shard installed")
+            .classicOnly().classicUpperBounds(ALLREDUCE_BUCKETS).withoutExemplars().register(registry);
     private final Gauge generation = Gauge.builder().name("t2t_membership_generation")
             .help("Membership generation this node last saw").register(registry);
     private final Gauge members = Gauge.builder().name("t2t_cluster_members")
@@ -69,9 +75,17 @@ public final class NodeMetrics {
     private final Counter nodeFailures = Counter.builder().name("t2t_node_failures")
             .help("Nodes seen lost, by node address and reason").labelNames("node", "reason").register(registry);
     {
-        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("t2t_shards_hosted")
+        GaugeWithCallback.builder().name("t2t_shards_hosted")
                 .help("Parameter shards (with their optimizer state) this node runs now")
                 .callback(cb -> cb.call(t2t.actors.cluster.ShardHost.hostedHere())).register(registry);
+        GaugeWithCallback.builder().name("t2t_queue_depth")
+                .help("Items waiting now in a training queue on this node, summed over its workers and shards")
+                .labelNames("queue")
+                .callback(cb -> {
+                    for (QueueDepths.Queue q : QueueDepths.Queue.values()) {
+                        cb.call(QueueDepths.depth(q), q.label());
+                    }
+                }).register(registry);
     }
 
     /** A node with its own registry; production code uses {@link #global()}, tests a fresh one. */
@@ -86,8 +100,10 @@ public final class NodeMetrics {
         return GLOBAL;
     }
 
-    private static NodeMetrics withJvmMetrics(NodeMetrics metrics) {
+    private static NodeMetrics listeningToThisJvm(NodeMetrics metrics) {
         JvmMetrics.builder().register(metrics.registry);
+        DroppedMessages.onDrop(metrics::droppedMessage);
+        ExchangeTimes.onExchange(metrics::allreduceSeconds);
         return metrics;
     }
 
@@ -109,10 +125,6 @@ public final class NodeMetrics {
             throw new IllegalArgumentException("all-reduce time " + seconds + " s");
         }
         allreduceSeconds.observe(seconds);
-    }
-
-    public void queueDepth(String queue, int depth) {
-        queueDepth.labelValues(queue).set(depth);
     }
 
     public void membership(long membershipGeneration, int memberCount, int workerCount) {

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
+import t2t.actors.telemetry.QueueDepths;
 
 class NodeMetricsTest {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*})?) (\\S+)$");
@@ -28,9 +29,13 @@ class NodeMetricsTest {
         m.stepDone(64, 0.5);
         m.stepDone(64, 0.25);
         m.allreduceSeconds(0.12);
-        m.queueDepth("batches", 3);
-        m.queueDepth("chunks", 7);
-        m.queueDepth("batches", 2);
+        int readyBefore = QueueDepths.depth(QueueDepths.Queue.BATCHES_READY);
+        int heldBefore = QueueDepths.depth(QueueDepths.Queue.GRADIENTS_HELD);
+        QueueDepths.Owner worker = new QueueDepths.Owner();
+        QueueDepths.Owner shard = new QueueDepths.Owner();
+        worker.depth(QueueDepths.Queue.BATCHES_READY, 3);
+        shard.depth(QueueDepths.Queue.GRADIENTS_HELD, 7);
+        worker.depth(QueueDepths.Queue.BATCHES_READY, 2);
         m.membership(5, 3, 2);
         m.skippedSamples(4);
         m.skippedSamples(1);
@@ -49,8 +54,12 @@ class NodeMetricsTest {
         assertEquals(2.0, s.get("t2t_step_seconds_bucket{le=\"0.5\"}"));
         assertEquals(1.0, s.get("t2t_allreduce_seconds_count"));
         assertEquals(0.12, s.get("t2t_allreduce_seconds_sum"), 1e-12);
-        assertEquals(2.0, s.get("t2t_queue_depth{queue=\"batches\"}"));
-        assertEquals(7.0, s.get("t2t_queue_depth{queue=\"chunks\"}"));
+        assertEquals(readyBefore + 2.0, s.get("t2t_queue_depth{queue=\"batches_ready\"}"));
+        assertEquals(heldBefore + 7.0, s.get("t2t_queue_depth{queue=\"gradients_held\"}"));
+        worker.close();
+        shard.close();
+        assertEquals(readyBefore + 0.0, samples(m.scrape()).get("t2t_queue_depth{queue=\"batches_ready\"}"),
+                "a stopped owner takes its items out");
         assertEquals(5.0, s.get("t2t_membership_generation"));
         assertEquals(3.0, s.get("t2t_cluster_members"));
         assertEquals(2.0, s.get("t2t_cluster_workers"));

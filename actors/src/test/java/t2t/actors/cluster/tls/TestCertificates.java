@@ -12,11 +12,23 @@ final class TestCertificates {
     private TestCertificates() {}
 
     static ClusterCertificates seeded(String seed) {
+        return seeded(seed, NOW);
+    }
+
+    /**
+     * Certificates valid from now: a real TLS handshake checks validity against the wall clock, so
+     * certificates dated {@link #NOW} stop working once their validity ends after it.
+     */
+    static ClusterCertificates seededForHandshakes(String seed) {
+        return seeded(seed, Instant.now());
+    }
+
+    private static ClusterCertificates seeded(String seed, Instant now) {
         try {
             SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
             // Seeding before the first nextBytes replaces the OS entropy: the same seed, the same keys.
             random.setSeed(seed.getBytes(StandardCharsets.UTF_8));
-            return new ClusterCertificates(random, NOW);
+            return new ClusterCertificates(random, now);
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

@@ -41,9 +41,9 @@ class TlsClusterTest {
 
     @BeforeAll
     static void makeCertificates() {
-        cluster = TestCertificates.seeded("tls-cluster").create(
+        cluster = TestCertificates.seededForHandshakes("tls-cluster").create(
                 tmp.resolve("cluster"), ClusterCertificates.numberedNodes(3), Duration.ofDays(30));
-        stranger = TestCertificates.seeded("tls-stranger").create(
+        stranger = TestCertificates.seededForHandshakes("tls-stranger").create(
                 tmp.resolve("stranger"), ClusterCertificates.numberedNodes(1), Duration.ofDays(30));
     }
 
@@ -88,7 +88,7 @@ class TlsClusterTest {
     @Tag("slow")
     @Test
     void hostnameVerificationRefusesACertificateForAnotherHost() throws Exception {
-        Path elsewhere = TestCertificates.seeded("tls-elsewhere").addNodes(cluster.caFolder(), tmp.resolve("elsewhere"),
+        Path elsewhere = TestCertificates.seededForHandshakes("tls-elsewhere").addNodes(cluster.caFolder(), tmp.resolve("elsewhere"),
                 ClusterCertificates.forHosts(List.of("10.9.9.9")), Duration.ofDays(30)).get(0);
         int seedPort = TestNodes.freePort();
         ActorSystem<?> seed = start(TlsConfig.forDir(cluster.nodeFolders().get(0), true), seedPort, seedPort);
