@@ -1,10 +1,10 @@
-package t2t.actors.runtime;
+package t2t.actors.ledger;
 
 /**
  * The coordinator's plan of which samples each step trains on: a seeded permutation per epoch,
  * cut into per-worker slices; the slice of a worker that was lost goes back to the queue so that
  * every sample of an epoch is trained exactly once. Its state is part of a checkpoint. Not
- * thread-safe: the coordinator owns it.
+ * thread-safe: the step ledger owns it.
  */
 public interface WorkPlan {
     /**
@@ -29,10 +29,12 @@ public interface WorkPlan {
     long stepsPerEpoch();
 
     /**
-     * The state to resume from after every step planned so far has completed (the coordinator
-     * takes it right after planning a checkpoint step, before planning the next one).
+     * The state to resume from at step {@code nextStep}: the slices {@link #completed} so far
+     * count as trained; everything else (slices in flight, slices requeued and not yet planned
+     * again) is planned again after a resume. The ledger takes it when the step before
+     * {@code nextStep} commits, so it matches the parameters of that step's checkpoint.
      */
-    byte[] saveState();
+    byte[] saveState(long nextStep);
 
     /**
      * One planned step: per-rank sample ids and their repeat indices (repeated augmentation: the
