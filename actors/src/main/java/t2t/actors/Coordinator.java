@@ -280,7 +280,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             }
             StepLedger.Work w = h.work();
             ref.tell(new WorkerActor.Work(w.step(), w.epoch(), generation, w.rank(), w.sampleIds(), w.copies(),
-                    w.checkpointAfter(), w.evalAfter(), coordinatorToken));
+                    w.snapshotAfter(), w.evalAfter(), coordinatorToken));
         } else if (a == StepLedger.NoMoreWork.INSTANCE) {
             ref.tell(new WorkerActor.NoMoreWork(coordinatorToken));
         } else {
@@ -408,7 +408,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             return this;
         }
         long now = System.nanoTime();
-        for (String w : deadline.overdue(ledger.awaited(), now)) {
+        for (String w : deadline.overdue(ledger.awaited(waiting), now)) {
             ActorRef<WorkerActor.Command> ref = workers.get(w);
             if (ref == null) {
                 continue;

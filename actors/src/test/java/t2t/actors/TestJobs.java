@@ -161,7 +161,7 @@ final class TestJobs {
             }
             boolean lastOfEpoch = inEpoch == perEpoch - 1;
             return new Step(step++, epoch, slices, new int[world][globalBatch / world], lastOfEpoch,
-                    lastOfEpoch && epoch == epochs - 1);
+                    lastOfEpoch && epoch == epochs - 1, lastOfEpoch);
         }
 
         @Override

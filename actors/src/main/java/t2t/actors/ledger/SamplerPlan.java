@@ -70,7 +70,7 @@ public final class SamplerPlan implements WorkPlan {
         int left = sampler.availableCount();
         boolean lastOfEpoch = left == 0 || (sampler.config().dropLast() && left < batch);
         boolean lastOfRun = lastOfEpoch && sampler.epoch() == epochs - 1;
-        return new Step(step, p.epoch(), ids, copies, lastOfEpoch, lastOfRun);
+        return new Step(step, p.epoch(), ids, copies, lastOfEpoch, lastOfRun, left < batch);
     }
 
     @Override

@@ -2,6 +2,7 @@ package t2t.actors.ledger;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,8 +35,13 @@ public final class StepLedger<D> {
      */
     public record Rules(long maxSteps, long checkpointEvery, int shards) {}
 
-    /** A worker's share of a planned step, to hand to it. */
-    public record Work(long step, long epoch, int rank, long[] sampleIds, int[] copies, boolean checkpointAfter,
+    /**
+     * A worker's share of a planned step, to hand to it. {@code snapshotAfter}: the shards' state
+     * is taken after this step, and a local SGD round ends with it: at a checkpoint, which needs
+     * the state, and where the plan drains (an epoch's end or its short tail), which waits for
+     * every slice in flight, so every replica's round must reach the shards there.
+     */
+    public record Work(long step, long epoch, int rank, long[] sampleIds, int[] copies, boolean snapshotAfter,
                        boolean evalAfter) {}
 
     /** What a worker may do when it asks for work. */
@@ -46,7 +52,7 @@ public final class StepLedger<D> {
     /** Nothing to hand out now (the epoch's tail waits on slices in flight, or planning is held). */
     public enum Wait implements Assignment { INSTANCE }
 
-    /** Every step is planned and nothing can come back. */
+    /** Every step has committed and nothing can come back. */
     public enum NoMoreWork implements Assignment { INSTANCE }
 
     /**
@@ -177,14 +183,15 @@ public final class StepLedger<D> {
         if (p != null) {
             return handOut(p, p.ranks.indexOf(worker));
         }
-        return exhausted ? NoMoreWork.INSTANCE : Wait.INSTANCE;
+        // Only once every step committed: until then a loss can send slices back to the plan.
+        return complete() ? NoMoreWork.INSTANCE : Wait.INSTANCE;
     }
 
     private Handed handOut(Planned<D> p, int rank) {
         p.handedOut.add(rank);
         WorkPlan.Step s = p.step;
-        return new Handed(new Work(s.step(), s.epoch(), rank, s.slices()[rank], s.copies()[rank], p.checkpointAfter,
-                p.evalAfter && rank == 0));
+        return new Handed(new Work(s.step(), s.epoch(), rank, s.slices()[rank], s.copies()[rank],
+                p.checkpointAfter || s.drainsPlan(), p.evalAfter && rank == 0));
     }
 
     private Planned<D> planNext() {
@@ -261,7 +268,8 @@ public final class StepLedger<D> {
         lost++;
         vacancies++;
         boolean requeued = false;
-        List<Share> round = unsettled.remove(worker);
+        // A round whose model already reached every shard in a step not yet committed settles there.
+        List<Share> round = roundReachesShards(worker) ? null : unsettled.remove(worker);
         if (round != null) {
             for (Share s : round) {
                 plan.requeue(s.step(), s.rank());
@@ -321,7 +329,7 @@ public final class StepLedger<D> {
                 continue;
             }
             Report<D> d = p.done.get(w);
-            if (!d.bucketsSent() && !isMember(w)) {
+            if (!d.bucketsSent() && !isMember(w) && !roundReachesShards(w)) {
                 // A local SGD step of a worker already lost: its replica, and the update, are gone.
                 plan.requeue(step, rank);
                 reopenPlan();
@@ -355,6 +363,20 @@ public final class StepLedger<D> {
                 p.evalAfter, evaluator);
     }
 
+    /**
+     * Local SGD: {@code worker} delivered the end of a round (its model is at every shard) in a step
+     * still to commit, which carries its steps before it into the parameters, lost or not.
+     */
+    private boolean roundReachesShards(String worker) {
+        for (Planned<D> p : planned.values()) {
+            Report<D> d = p.done.get(worker);
+            if (d != null && d.bucketsSent() && delivered(p, worker)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** After a requeue: the requeued samples need steps after the one planned as the last. */
     private void reopenPlan() {
         if (exhausted && !plan.finished() && (rules.maxSteps() <= 0 || nextStepToPlan < rules.maxSteps())) {
@@ -373,6 +395,11 @@ public final class StepLedger<D> {
         return planned.isEmpty();
     }
 
+    /** True when every step of the run has committed and nothing can come back to the plan. */
+    public boolean complete() {
+        return exhausted && planned.isEmpty() && unsettled.values().stream().allMatch(List::isEmpty);
+    }
+
     /** The number the next planned step gets: after a boundary, the step joiners start at. */
     public long nextStep() {
         return nextStepToPlan;
@@ -384,15 +411,23 @@ public final class StepLedger<D> {
     }
 
     /**
-     * The members the oldest planned step still waits on: handed their slice (or due to ask for it)
-     * and not delivered. Empty at a step boundary.
+     * The members the job waits on now: those the oldest planned step has not had delivered, or at
+     * a step boundary of an unfinished run, those not among {@code askingForWork} (a worker asks
+     * for its next step as soon as it trained one, so one that stays silent is hung).
      */
-    public List<String> awaited() {
+    public List<String> awaited(Collection<String> askingForWork) {
+        List<String> waiting = new ArrayList<>();
         if (planned.isEmpty()) {
-            return List.of();
+            if (!complete()) {
+                for (String w : members) {
+                    if (!askingForWork.contains(w)) {
+                        waiting.add(w);
+                    }
+                }
+            }
+            return waiting;
         }
         Planned<D> p = planned.firstEntry().getValue();
-        List<String> waiting = new ArrayList<>();
         for (String w : p.ranks) {
             if (isMember(w) && !p.excluded.contains(w) && !delivered(p, w)) {
                 waiting.add(w);

@@ -39,7 +39,10 @@ public interface WorkPlan {
     /**
      * One planned step: per-rank sample ids and their repeat indices (repeated augmentation: the
      * k-th copy of a sample in an epoch is augmented differently); {@code lastOfEpoch} when the
-     * epoch's queue is empty after it, {@code lastOfRun} when it is the last step of the last epoch.
+     * epoch's queue is empty after it, {@code lastOfRun} when it is the last step of the last
+     * epoch; {@code drainsPlan} when no further step can be planned until every slice in flight
+     * has come back (the epoch's tail is shorter than a batch, or empty).
      */
-    record Step(long step, long epoch, long[][] slices, int[][] copies, boolean lastOfEpoch, boolean lastOfRun) {}
+    record Step(long step, long epoch, long[][] slices, int[][] copies, boolean lastOfEpoch, boolean lastOfRun,
+                boolean drainsPlan) {}
 }
