@@ -3,6 +3,7 @@ package t2t.actors;
 import org.junit.jupiter.api.Test;
 import t2t.actors.config.SyncMode;
 import t2t.actors.ledger.SamplerPlan;
+import t2t.actors.runtime.BatchMaker;
 import t2t.actors.runtime.JobListener;
 import t2t.loader.sampler.SamplerConfig;
 
