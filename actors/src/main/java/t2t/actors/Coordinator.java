@@ -18,6 +18,7 @@ import t2t.actors.runtime.StudentCompute;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -137,6 +138,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** Workers whose request for work waits for the epoch's tail (slices in flight) to settle. */
     private final List<String> waiting = new ArrayList<>();
     private long workersTimedOut;
+    private final Duration checkEvery;
+    /** When the shards were last asked whether they are alive (a step deadline passed), or -1. */
+    private long probeSentNanos = -1;
+    private final Set<Integer> probeReplies = new HashSet<>();
 
     // Metrics window.
     private long windowSamples;
@@ -173,9 +178,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(new AggregatorActor.SnapshotTo(snapshotAdapter));
         }
-        // A tenth of the floor: a worker is declared lost at most 10% after its deadline.
-        long tick = Math.max(10, Math.min(1000, settings.stepDeadline().toMillis() / 10));
-        timers.startTimerWithFixedDelay(CheckDeadline.INSTANCE, Duration.ofMillis(tick));
+        // A tenth of the floor: a worker is declared lost (after a shard probe) about 30% after its deadline.
+        this.checkEvery = Duration.ofMillis(Math.max(10, Math.min(1000, settings.stepDeadline().toMillis() / 10)));
+        timers.startTimerWithFixedDelay(CheckDeadline.INSTANCE, checkEvery);
     }
 
     @Override
@@ -408,7 +413,46 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             return this;
         }
         long now = System.nanoTime();
-        for (String w : deadline.overdue(ledger.awaited(waiting), now)) {
+        List<String> overdue = deadline.overdue(ledger.awaited(waiting), now);
+        if (overdue.isEmpty()) {
+            probeSentNanos = -1;
+            return this;
+        }
+        BitSet unacknowledged = new BitSet();
+        boolean workersDelivered = true;
+        for (String w : overdue) {
+            BitSet missing = ledger.shardsAwaited(w);
+            workersDelivered &= !missing.isEmpty();
+            unacknowledged.or(missing);
+        }
+        if (workersDelivered) {
+            // Every late worker sent all its buckets and its report: the shards that never
+            // acknowledged them are hung (or cut off); losing workers would not help.
+            return shardsMissedDeadline(unacknowledged);
+        }
+        // A hung shard stalls the workers too (they wait for its parameters): ask every shard
+        // first; one that does not answer within two checks is the one to blame.
+        if (probeSentNanos < 0) {
+            probeSentNanos = now;
+            probeReplies.clear();
+            ActorRef<AggregatorActor.Stats> reply = ctx.messageAdapter(AggregatorActor.Stats.class,
+                    ShardProgress::new);
+            for (ActorRef<AggregatorActor.Command> a : aggregators) {
+                a.tell(new AggregatorActor.GetStats(reply));
+            }
+            return this;
+        }
+        if (probeReplies.size() < aggregators.size()) {
+            if (now - probeSentNanos < 2 * checkEvery.toNanos()) {
+                return this;
+            }
+            BitSet silent = new BitSet();
+            silent.set(0, aggregators.size());
+            probeReplies.forEach(silent::clear);
+            return shardsMissedDeadline(silent);
+        }
+        probeSentNanos = -1;
+        for (String w : overdue) {
             ActorRef<WorkerActor.Command> ref = workers.get(w);
             if (ref == null) {
                 continue;
@@ -420,6 +464,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             loseWorker(w, String.format(java.util.Locale.ROOT, "missed the step deadline (%s %.1f s)",
                     evaluating ? "evaluation allowance" : "no delivery in", waited));
         }
+        return this;
+    }
+
+    /** Shards that stopped answering end the job: their parameters (and optimizer state) live nowhere else. */
+    private Behavior<Command> shardsMissedDeadline(BitSet shards) {
+        List<String> where = new ArrayList<>();
+        shards.stream().forEach(k -> where.add("shard " + k + " (" + aggregators.get(k).path() + ")"));
+        ctx.getLog().error("{} missed the step deadline", where);
+        finished = true;
+        listener.onFailure(new IllegalStateException(String.join(", ", where) + " missed the step deadline ("
+                + String.format(java.util.Locale.ROOT, "%.1f", deadline.deadlineNanos() / 1e9)
+                + " s): resume from the last checkpoint with --resume auto"));
         return this;
     }
 
@@ -439,6 +495,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private Behavior<Command> onShardProgress(ShardProgress p) {
+        probeReplies.add(p.stats().shard());
         shardProgress.put(p.stats().shard(), p.stats().stepsApplied());
         if ((joining.isEmpty() && holdFor == null) || held || !ledger.atStepBoundary()
                 || shardProgress.size() < aggregators.size()) {

@@ -122,7 +122,7 @@ class StepDeadlineJobTest {
                     new TestJobs.Data(SAMPLES),
                     List.of(new ScriptedStudent(ScriptedStudent.Fault.NONE, 0, null, new ConcurrentHashMap<>()),
                             new ScriptedStudent(ScriptedStudent.Fault.NONE, 0, null, new ConcurrentHashMap<>())),
-                    new Coordinator.Settings(2, 0, 0, 1, s -> 0.1, 0, null).withStepDeadline(Duration.ofSeconds(1)),
+                    new Coordinator.Settings(2, 0, 0, 1, s -> 0.1, 0, null).withStepDeadline(Duration.ofSeconds(2)),
                     optimizers), new JobListener() { }).get(30, TimeUnit.SECONDS));
             String message = e.getCause().getMessage();
             System.out.printf("hung shard: the job ended after %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, message);

@@ -43,4 +43,14 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAPackage("t2t.ops..")
                 .check(CLASSES);
     }
+
+    /** STYLE rule 11: the rules that decide which samples are trained are plain code, testable by simulation. */
+    @Test
+    void theStepLedgerIsPlainCode() {
+        noClasses().that().resideInAPackage("t2t.actors.ledger..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.apache.pekko..", "ai.djl..", "t2t.model..", "t2t.ops..", "t2t.actors",
+                        "t2t.actors.cluster..", "t2t.actors.engine..", "t2t.actors.runtime..", "t2t.actors.collective..")
+                .check(CLASSES);
+    }
 }

@@ -141,7 +141,7 @@ public final class JobConfig {
     public static final ConfigKey<Double> STEP_DEADLINE = key(real("step-deadline", 30.0, 0.05, 86_400.0,
             "seconds a step may wait on a worker before it is declared lost and its samples go to the others: "
                     + "the floor; the deadline is 5x the slowest of the last 8 steps when that is longer "
-                    + "(an evaluation gets 20x the floor, or 5x its last duration)"));
+                    + "(the first step and an evaluation get 20x the floor, an evaluation 5x its last one if longer)"));
     public static final ConfigKey<Integer> LOG_EVERY = key(integer("log-every", 50, 1, 1_000_000,
             "steps between metrics lines"));
     public static final ConfigKey<String> CLUSTER = key(string("cluster", "", "HOST:PORT of a cluster seed to submit to"));

@@ -11,10 +11,11 @@ import java.util.List;
  * worker the step still awaits after the deadline is overdue, and the coordinator declares it lost.
  *
  * <p>The deadline is {@value #FACTOR} times the longest of the last {@value #WINDOW} measured
- * steps, and never less than the floor (the {@code step-deadline} setting), which also covers the
- * first steps before anything was measured. A worker evaluating after an epoch's last step is
- * given its own allowance: {@value #FACTOR} times its last evaluation, and never less than
- * {@value #EVAL_FLOOR_FACTOR} floors. Times are nanoseconds from the caller's clock.
+ * steps, and never less than the floor (the {@code step-deadline} setting). Until a first step is
+ * measured (start-up: engine warm-up, first batches) it is {@value #EVAL_FLOOR_FACTOR} floors. A
+ * worker evaluating after an epoch's last step is given its own allowance: {@value #FACTOR} times
+ * its last evaluation, and never less than {@value #EVAL_FLOOR_FACTOR} floors. Times are
+ * nanoseconds from the caller's clock.
  */
 public final class StepDeadline {
     public static final Duration DEFAULT_FLOOR = Duration.ofSeconds(30);
@@ -66,6 +67,9 @@ public final class StepDeadline {
 
     /** The current step deadline in nanoseconds. */
     public long deadlineNanos() {
+        if (measured == 0) {
+            return EVAL_FLOOR_FACTOR * floorNanos;
+        }
         long longest = 0;
         for (int i = 0; i < Math.min(measured, WINDOW); i++) {
             longest = Math.max(longest, recent[i]);

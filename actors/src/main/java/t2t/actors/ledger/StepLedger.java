@@ -436,6 +436,29 @@ public final class StepLedger<D> {
         return waiting;
     }
 
+    /**
+     * The shards that have not acknowledged {@code worker}'s bucket of the oldest planned step
+     * although its report arrived (it sends the report after every bucket, so the wait is on those
+     * shards, not on it); empty if its report is not in or nothing is missing.
+     */
+    public BitSet shardsAwaited(String worker) {
+        BitSet missing = new BitSet();
+        if (planned.isEmpty()) {
+            return missing;
+        }
+        Planned<D> p = planned.firstEntry().getValue();
+        Report<D> d = p.done.get(worker);
+        if (d == null || !d.bucketsSent() || p.excluded.contains(worker)) {
+            return missing;
+        }
+        missing.set(0, rules.shards());
+        BitSet got = p.arrived.get(worker);
+        if (got != null) {
+            missing.andNot(got);
+        }
+        return missing;
+    }
+
     public long stepsPerEpoch() {
         return plan.stepsPerEpoch();
     }

@@ -13,10 +13,18 @@ class StepDeadlineTest {
     private static final long MS = 1_000_000L;
 
     @Test
-    void beforeAnyStepIsMeasuredTheFloorIsTheDeadline() {
+    void startUpGetsTwentyFloorsThenFastStepsTheFloor() {
         StepDeadline d = new StepDeadline(Duration.ofMillis(100), 0);
-        assertEquals(List.of(), d.overdue(List.of("a"), 100 * MS));
-        assertEquals(List.of("a", "b"), d.overdue(List.of("a", "b"), 101 * MS));
+        assertEquals(List.of(), d.overdue(List.of("a"), 2000 * MS));
+        assertEquals(List.of("a", "b"), d.overdue(List.of("a", "b"), 2001 * MS));
+        d.stepCommitted(2001 * MS);
+        d.stepCommitted(2002 * MS);
+        assertEquals(5 * 2001 * MS, d.deadlineNanos());
+        for (int i = 0; i < 8; i++) {
+            d.stepCommitted((2003 + i) * MS);
+        }
+        assertEquals(List.of(), d.overdue(List.of("a"), 2110 * MS));
+        assertEquals(List.of("a"), d.overdue(List.of("a"), 2111 * MS));
     }
 
     @Test
@@ -38,9 +46,16 @@ class StepDeadlineTest {
         assertEquals(100 * MS, d.deadlineNanos());
     }
 
+    /** A deadline past start-up: one fast step measured at time 0. */
+    private static StepDeadline measured() {
+        StepDeadline d = new StepDeadline(Duration.ofMillis(100), -MS);
+        d.stepCommitted(0);
+        return d;
+    }
+
     @Test
     void anEvaluationGetsItsOwnAllowanceAndTheStepsWaitStartsWhenItEnds() {
-        StepDeadline d = new StepDeadline(Duration.ofMillis(100), 0);
+        StepDeadline d = measured();
         d.evaluating("a", 0);
         assertEquals(List.of("b"), d.overdue(List.of("a", "b"), 1000 * MS));
         assertEquals(List.of(), d.overdue(List.of("a"), 2000 * MS));
@@ -53,7 +68,7 @@ class StepDeadlineTest {
 
     @Test
     void aRestartGivesTheStepAFullDeadline() {
-        StepDeadline d = new StepDeadline(Duration.ofMillis(100), 0);
+        StepDeadline d = measured();
         d.restart(500 * MS);
         assertEquals(List.of(), d.overdue(List.of("a"), 600 * MS));
         assertEquals(List.of("a"), d.overdue(List.of("a"), 601 * MS));
