@@ -6,18 +6,18 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import t2t.actors.telemetry.DroppedMessages;
+import t2t.actors.ledger.Accounting;
+import t2t.actors.ledger.StepDeadline;
+import t2t.actors.ledger.StepLedger;
+import t2t.actors.ledger.WorkPlan;
 import t2t.actors.runtime.EvalResult;
 import t2t.actors.runtime.JobListener;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
-import t2t.actors.runtime.WorkPlan;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -26,17 +26,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.LongToDoubleFunction;
 
 /**
- * Owns the epoch plan, the step slices, the membership generation, exactly-once accounting,
- * checkpoints and metrics. Workers pull work a bounded number of steps ahead. A step commits when
- * every worker of its generation is either <em>delivered</em> (its report arrived and every shard
- * holds its gradient) or lost; the coordinator then tells every shard the step's contributors, and
- * the shards apply exactly those. So a worker that dies between its messages to different shards
- * is left out of the step everywhere alike, and its slice goes back to the queue. Checkpoints are
- * written when every shard has sent its state after a checkpoint step.
+ * Drives the job's {@link StepLedger} (plan, delivery, commit, requeue, credit: the rules that
+ * decide which samples are trained) with the messages of workers and shards, and owns what is not
+ * a rule: membership generations and their admission at step boundaries, tokens, checkpoints and
+ * metrics. Workers pull work a bounded number of steps ahead. When the ledger commits a step, the
+ * coordinator tells every shard its contributors, and the shards apply exactly those. Checkpoints
+ * are written when every shard has sent its state after a checkpoint step. A worker that a step
+ * awaits past the {@link StepDeadline} is declared lost like one that stopped.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
@@ -82,13 +81,31 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private enum RecheckAdmission implements Command { INSTANCE }
 
-    /** What the job needs to know up front. */
+    /** Time to check the step deadline. */
+    private enum CheckDeadline implements Command { INSTANCE }
+
+    /**
+     * What the job needs to know up front. {@code stepDeadline}: the floor of the step deadline
+     * (see {@link StepDeadline}); set it with {@link #withStepDeadline}.
+     */
     public record Settings(int expectedWorkers, long maxSteps, long checkpointEvery, int logEvery,
-                           LongToDoubleFunction lrAt, long startStep, byte[] restoredState) {}
+                           LongToDoubleFunction lrAt, long startStep, byte[] restoredState, Duration stepDeadline) {
+        public Settings(int expectedWorkers, long maxSteps, long checkpointEvery, int logEvery, LongToDoubleFunction lrAt,
+                        long startStep, byte[] restoredState) {
+            this(expectedWorkers, maxSteps, checkpointEvery, logEvery, lrAt, startStep, restoredState,
+                    StepDeadline.DEFAULT_FLOOR);
+        }
+
+        public Settings withStepDeadline(Duration floor) {
+            return new Settings(expectedWorkers, maxSteps, checkpointEvery, logEvery, lrAt, startStep, restoredState,
+                    floor);
+        }
+    }
 
     private final ActorContext<Command> ctx;
     private final Settings settings;
-    private final WorkPlan plan;
+    private final StepLedger<StepDone> ledger;
+    private final StepDeadline deadline;
     private final JobListener listener;
     private List<ActorRef<AggregatorActor.Command>> aggregators;
     private final List<ShardRange> ranges;
@@ -106,53 +123,28 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final long coordinatorToken;
     private final java.security.SecureRandom random = new java.security.SecureRandom();
     private long generation = -1;
-    private List<String> ranks = List.of();
 
-    /** Planned steps not yet finished: per-rank slices and who has received theirs. */
-    private final TreeMap<Long, Planned> planned = new TreeMap<>();
-    private long nextStepToPlan;
-    private boolean planExhausted;
-    private final Map<Long, PlanMark> planStateAfter = new HashMap<>();
     private List<AggregatorActor.ShardState> finalShards;
-    private long finalStep = -1;
-
-    /** What a committed step added to the accounting, kept until a checkpoint at or after it is written. */
-    private record Credit(Map<Long, long[]> newIds, long duplicates, long skipped) {}
-
-    /** A worker's part of a committed step: its slice and report. */
-    private record Share(long step, int rank, long epoch, StepDone done) {}
-
-    /**
-     * Local SGD: each worker's shares since its last averaging round. They count as trained when its
-     * round's model reaches every shard; if it is lost before, its replica's updates are gone, so
-     * the slices go back to the queue.
-     */
-    private final Map<String, List<Share>> unsettled = new HashMap<>();
-    private final TreeMap<Long, Credit> recentCredits = new TreeMap<>();
-
-    /** The plan's state right after a checkpoint step was planned, and that step's epoch. */
-    private record PlanMark(long epoch, byte[] state) {}
+    /** Checkpoint states of committed steps whose shard snapshots have not all arrived. */
+    private final Map<Long, StepLedger.Checkpoint> pendingCheckpoints = new HashMap<>();
     private final Map<Long, Map<Integer, AggregatorActor.ShardState>> snapshots = new HashMap<>();
 
-    // Exactly-once accounting per epoch.
-    private final Map<Long, BitSet> trained = new TreeMap<>();
-    private final Map<Long, Long> trainedCount = new TreeMap<>();
-    private long duplicates;
-    private long skipped;
     private final Set<String> idle = new HashSet<>();
     /** Workers that registered after the start; admitted together at the next step boundary. */
     private final Map<String, ActorRef<WorkerActor.Command>> joining = new LinkedHashMap<>();
     private final Map<Integer, Long> shardProgress = new HashMap<>();
-    private long workersLost;
-    private long workersJoined;
     /** Who waits for the next step boundary to move shards; {@code held}: planning stops until they moved. */
     private ActorRef<Long> holdFor;
     private boolean held;
     /** Workers whose request for work waits for the epoch's tail (slices in flight) to settle. */
     private final List<String> waiting = new ArrayList<>();
+    private long workersTimedOut;
+    private final Duration checkEvery;
+    /** When the shards were last asked whether they are alive (a step deadline passed), or -1. */
+    private long probeSentNanos = -1;
+    private final Set<Integer> probeReplies = new HashSet<>();
 
     // Metrics window.
-    private long stepsDone;
     private long windowSamples;
     private long windowStartNanos = System.nanoTime();
     private long totalSamples;
@@ -160,54 +152,36 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private EvalResult lastEval;
     private boolean finished;
 
-    private static final class Planned {
-        final WorkPlan.Step step;
-        /** The workers of the generation the step was planned for, in rank order. */
-        final List<String> ranks;
-        final Set<Integer> handedOut = new HashSet<>();
-        final Map<String, StepDone> done = new HashMap<>();
-        /** Per worker, the shards that hold its bucket of this step. */
-        final Map<String, BitSet> arrived = new HashMap<>();
-        /** Workers lost before they were delivered: left out of this step, their slices requeued. */
-        final Set<String> excluded = new HashSet<>();
-        final boolean snapshotAfter;
-        final boolean evalAfter;
-
-        Planned(WorkPlan.Step step, List<String> ranks, boolean snapshotAfter, boolean evalAfter) {
-            this.step = step;
-            this.ranks = ranks;
-            this.snapshotAfter = snapshotAfter;
-            this.evalAfter = evalAfter;
-        }
-    }
-
     public static Behavior<Command> create(Settings settings, WorkPlan plan, JobListener listener,
                                            List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, settings, plan, listener, aggregators, ranges));
+        return Behaviors.withTimers(timers -> Behaviors.setup(
+                ctx -> new Coordinator(ctx, timers, settings, plan, listener, aggregators, ranges)));
     }
 
-    private Coordinator(ActorContext<Command> ctx, Settings settings, WorkPlan plan, JobListener listener,
-                        List<ActorRef<AggregatorActor.Command>> aggregators, List<ShardRange> ranges) {
+    private Coordinator(ActorContext<Command> ctx, TimerScheduler<Command> timers, Settings settings, WorkPlan plan,
+                        JobListener listener, List<ActorRef<AggregatorActor.Command>> aggregators,
+                        List<ShardRange> ranges) {
         super(ctx);
         this.ctx = ctx;
         this.settings = settings;
-        this.plan = plan;
+        this.ledger = new StepLedger<>(plan, new StepLedger.Rules(settings.maxSteps(), settings.checkpointEvery(),
+                ranges.size()), settings.startStep(), settings.restoredState());
+        this.deadline = new StepDeadline(settings.stepDeadline(), System.nanoTime());
         this.listener = listener;
         this.aggregators = new ArrayList<>(aggregators);
         this.ranges = ranges;
-        this.nextStepToPlan = settings.startStep();
         this.coordinatorToken = random.nextLong();
         this.shardTokens = new long[ranges.size()];
         for (int s = 0; s < shardTokens.length; s++) {
             shardTokens[s] = random.nextLong();
         }
         this.snapshotAdapter = ctx.messageAdapter(AggregatorActor.ShardState.class, ShardSnapshot::new);
-        if (settings.restoredState() != null) {
-            restoreAccounting(settings.restoredState());
-        }
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(new AggregatorActor.SnapshotTo(snapshotAdapter));
         }
+        // A tenth of the floor: a worker is declared lost (after a shard probe) about 30% after its deadline.
+        this.checkEvery = Duration.ofMillis(Math.max(10, Math.min(1000, settings.stepDeadline().toMillis() / 10)));
+        timers.startTimerWithFixedDelay(CheckDeadline.INSTANCE, checkEvery);
     }
 
     @Override
@@ -228,6 +202,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     admitAtStepBoundary();
                     return this;
                 })
+                .onMessage(CheckDeadline.class, this::onCheckDeadline)
                 .build();
     }
 
@@ -243,9 +218,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (taken != null) {
             if (!taken.equals(r.ref())) {
                 // Another actor under a member's id: a forgery or a broken node; the member stays.
-                t2t.actors.cluster.WireStats.dropped("registration under a taken worker id");
-                ctx.getLog().warn("refused a registration as {} from {}: the id belongs to {}", r.workerId(), r.ref(),
-                        taken);
+                DroppedMessages.dropped(ctx.getLog(), "registration under a taken worker id",
+                        "refused a registration as {} from {}: the id belongs to {}", r.workerId(), r.ref(), taken);
             }
             return this;
         }
@@ -259,7 +233,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             return this;
         }
         workers.put(r.workerId(), r.ref());
-        if (generation < 0 && workers.size() == settings.expectedWorkers()) {
+        if (workers.size() == settings.expectedWorkers()) {
+            ledger.start(new ArrayList<>(workers.keySet()));
             newGeneration("start with " + workers.size() + " workers");
         }
         return this;
@@ -267,14 +242,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private void newGeneration(String reason) {
         generation++;
-        ranks = new ArrayList<>(workers.keySet());
+        List<String> ranks = ledger.members();
         // Mutable copies of registered collection types: the membership reaches shards on other nodes through Kryo.
         HashMap<String, Long> memberTokens = new HashMap<>();
         for (String w : ranks) {
             memberTokens.put(w, tokens.get(w));
         }
-        AggregatorActor.Membership m = new AggregatorActor.Membership(generation, ranks, new LinkedHashMap<>(workers),
-                new ArrayList<>(aggregators), ctx.getSelf(), memberTokens, shardTokens.clone(), coordinatorToken);
+        AggregatorActor.Membership m = new AggregatorActor.Membership(generation, new ArrayList<>(ranks),
+                new LinkedHashMap<>(workers), new ArrayList<>(aggregators), ctx.getSelf(), memberTokens,
+                shardTokens.clone(), coordinatorToken);
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
             a.tell(m);
         }
@@ -282,6 +258,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             w.getValue().tell(new WorkerActor.Topology(generation, new ArrayList<>(aggregators), ranges,
                     tokens.get(w.getKey()), shardTokens.clone(), coordinatorToken));
         }
+        deadline.restart(System.nanoTime());
         listener.onMembership(generation, ranks, reason);
     }
 
@@ -296,63 +273,24 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** Hands the worker its slice of the lowest planned step it lacks, planning a step if needed. */
     private void serve(String workerId) {
         ActorRef<WorkerActor.Command> ref = workers.get(workerId);
-        if (!ranks.contains(workerId) || ref == null) {
+        if (ref == null || !ledger.isMember(workerId)) {
             return;
         }
-        for (Planned p : planned.values()) {
-            int rank = p.ranks.indexOf(workerId);
-            if (rank >= 0 && !p.handedOut.contains(rank)) {
-                handOut(p, rank, ref);
-                return;
+        boolean boundary = ledger.atStepBoundary();
+        StepLedger.Assignment a = ledger.assign(workerId, joining.isEmpty() && holdFor == null && !held);
+        if (a instanceof StepLedger.Handed h) {
+            if (boundary) {
+                // The first step after a boundary: its wait starts now, not when the last one committed.
+                deadline.restart(System.nanoTime());
             }
-        }
-        Planned p = joining.isEmpty() && holdFor == null && !held ? planNext() : null;
-        if (p != null) {
-            handOut(p, p.ranks.indexOf(workerId), ref);
-        } else if (planExhausted) {
+            StepLedger.Work w = h.work();
+            ref.tell(new WorkerActor.Work(w.step(), w.epoch(), generation, w.rank(), w.sampleIds(), w.copies(),
+                    w.snapshotAfter(), w.evalAfter(), coordinatorToken));
+        } else if (a == StepLedger.NoMoreWork.INSTANCE) {
             ref.tell(new WorkerActor.NoMoreWork(coordinatorToken));
         } else {
             waiting.add(workerId);
         }
-    }
-
-    private Planned planNext() {
-        if (planExhausted || (settings.maxSteps() > 0 && nextStepToPlan >= settings.maxSteps())) {
-            planExhausted = true;
-            return null;
-        }
-        WorkPlan.Step s = plan.next(ranks.size());
-        if (s == null) {
-            planExhausted = plan.finished();
-            return null;
-        }
-        if (s.step() != nextStepToPlan) {
-            throw new IllegalStateException("plan produced step " + s.step() + ", expected " + nextStepToPlan);
-        }
-        nextStepToPlan++;
-        boolean last = s.lastOfRun() || (settings.maxSteps() > 0 && s.step() == settings.maxSteps() - 1);
-        boolean ckpt = settings.checkpointEvery() > 0
-                ? (s.step() + 1) % settings.checkpointEvery() == 0 || last
-                : s.lastOfEpoch() || last;
-        boolean eval = s.lastOfEpoch() || last;
-        Planned p = new Planned(s, List.copyOf(ranks), ckpt, eval);
-        planned.put(s.step(), p);
-        if (ckpt) {
-            planStateAfter.put(s.step(), new PlanMark(s.epoch(), plan.saveState()));
-        }
-        if (last) {
-            finalStep = s.step();
-            planExhausted = true;
-        }
-        return p;
-    }
-
-    private void handOut(Planned p, int rank, ActorRef<WorkerActor.Command> ref) {
-        p.handedOut.add(rank);
-        WorkPlan.Step s = p.step;
-        ref.tell(new WorkerActor.Work(s.step(), s.epoch(), generation, rank, s.slices()[rank], s.copies()[rank],
-                p.snapshotAfter,
-                p.evalAfter && rank == 0, coordinatorToken));
     }
 
     /** The message carries the token of the worker it names. */
@@ -361,8 +299,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (t != null && t == token) {
             return true;
         }
-        t2t.actors.cluster.WireStats.dropped(what + " with a wrong token");
-        ctx.getLog().warn("dropped a {} as {} with a wrong token", what, workerId);
+        DroppedMessages.dropped(ctx.getLog(), what + " with a wrong token", "dropped a {} as {} with a wrong token",
+                what, workerId);
         return false;
     }
 
@@ -370,133 +308,56 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (!authentic(d.workerId(), d.token(), "report")) {
             return this;
         }
-        Planned p = planned.get(d.step());
         // A survivor's report of a step planned before a worker was lost still counts; a lost worker's does not.
-        if (p == null || !p.ranks.contains(d.workerId()) || !workers.containsKey(d.workerId())
-                || p.done.containsKey(d.workerId()) || p.excluded.contains(d.workerId())) {
-            return this;
-        }
-        p.done.put(d.workerId(), d);
-        commitIfSettled(p);
-        retryWaiting();
-        admitAtStepBoundary();
+        StepLedger.Outcome<StepDone> o = ledger.report(d.workerId(), d.step(),
+                new StepLedger.Report<>(d.sampleIds(), d.skippedIds(), d.bucketsSent(), d));
+        afterDelivery(o, d.workerId());
         return this;
     }
 
     private Behavior<Command> onBucketArrived(BucketArrived a) {
-        Planned p = planned.get(a.step());
-        if (p == null || !p.ranks.contains(a.workerId()) || p.excluded.contains(a.workerId())
-                || a.shard() < 0 || a.shard() >= ranges.size()) {
+        if (a.shard() < 0 || a.shard() >= ranges.size()) {
             return this;
         }
         if (a.token() != shardTokens[a.shard()]) {
-            t2t.actors.cluster.WireStats.dropped("arrival with a wrong token");
-            ctx.getLog().warn("dropped an arrival as shard {} with a wrong token", a.shard());
+            DroppedMessages.dropped(ctx.getLog(), "arrival with a wrong token",
+                    "dropped an arrival as shard {} with a wrong token", a.shard());
             return this;
         }
-        p.arrived.computeIfAbsent(a.workerId(), w -> new BitSet()).set(a.shard());
-        commitIfSettled(p);
-        retryWaiting();
-        admitAtStepBoundary();
+        afterDelivery(ledger.arrived(a.step(), a.shard(), a.workerId()), a.workerId());
         return this;
     }
 
-    /** Its report arrived and every shard holds its bucket: the worker's share of the step is in. */
-    private boolean delivered(Planned p, String w) {
-        StepDone d = p.done.get(w);
-        if (d == null || p.excluded.contains(w)) {
-            return false;
+    private void afterDelivery(StepLedger.Outcome<StepDone> o, String workerId) {
+        if (!o.accepted()) {
+            if (!workers.containsKey(workerId) && tokens.containsKey(workerId)) {
+                DroppedMessages.dropped("message from a lost worker");
+            }
+            return;
         }
-        BitSet got = p.arrived.get(w);
-        return !d.bucketsSent() || (got != null && got.cardinality() == ranges.size());
+        for (StepLedger.Committed<StepDone> c : o.commits()) {
+            deadline.stepCommitted(System.nanoTime());
+            commit(c);
+        }
+        retryWaiting();
+        admitAtStepBoundary();
     }
 
-    /** After a requeue: the requeued samples need steps after the one planned as the last. */
-    private void reopenPlan() {
-        if (planExhausted && !plan.finished() && (settings.maxSteps() <= 0 || nextStepToPlan < settings.maxSteps())) {
-            planExhausted = false;
-            finalStep = -1;
-        }
-    }
-
-    /** Counts {@code shares} as trained, as of step {@code step} (for the checkpoints' accounting). */
-    private void credit(long step, List<Share> shares) {
-        Map<Long, List<Long>> newIds = new TreeMap<>();
-        long dup = 0;
-        long skip = 0;
-        for (Share s : shares) {
-            plan.completed(s.step(), s.rank());
-            BitSet seen = trained.computeIfAbsent(s.epoch(), e -> new BitSet());
-            List<Long> fresh = newIds.computeIfAbsent(s.epoch(), e -> new ArrayList<>());
-            for (long id : s.done().sampleIds()) {
-                if (seen.get((int) id)) {
-                    dup++;
-                } else {
-                    seen.set((int) id);
-                    fresh.add(id);
-                }
-            }
-            skip += s.done().skippedIds().length;
-        }
-        Map<Long, long[]> credited = new TreeMap<>();
-        newIds.forEach((epoch, ids) -> {
-            trainedCount.merge(epoch, (long) ids.size(), Long::sum);
-            credited.put(epoch, ids.stream().mapToLong(Long::longValue).toArray());
-        });
-        duplicates += dup;
-        skipped += skip;
-        recentCredits.put(step, new Credit(credited, dup, skip));
-    }
-
-    /** Commits the step once every worker of its generation is delivered or lost. */
-    private void commitIfSettled(Planned p) {
-        for (String w : p.ranks) {
-            if (workers.containsKey(w) && !delivered(p, w)) {
-                return;
-            }
-        }
-        commit(p);
-    }
-
-    /**
-     * The step's contributors are its delivered workers, in rank order: every shard applies exactly
-     * their gradients, and exactly their samples count as trained.
-     */
-    private void commit(Planned p) {
-        long step = p.step.step();
-        List<String> contributors = new ArrayList<>();
-        List<Share> settled = new ArrayList<>();
-        for (int rank = 0; rank < p.ranks.size(); rank++) {
-            String w = p.ranks.get(rank);
-            if (!delivered(p, w)) {
-                continue;
-            }
-            StepDone d = p.done.get(w);
-            if (!d.bucketsSent() && !workers.containsKey(w)) {
-                // A local SGD step of a worker already lost: its replica, and the update, are gone.
-                plan.requeue(step, rank);
-                reopenPlan();
-                continue;
-            }
-            contributors.add(w);
-            Share share = new Share(step, rank, p.step.epoch(), d);
-            if (d.bucketsSent()) {
-                List<Share> round = unsettled.remove(w);
-                if (round != null) {
-                    settled.addAll(round);
-                }
-                settled.add(share);
-            } else {
-                // Local SGD between averaging rounds: the update lives only in the worker's replica.
-                unsettled.computeIfAbsent(w, k -> new ArrayList<>()).add(share);
-            }
-        }
-        credit(step, settled);
-        AggregatorActor.Commit c = new AggregatorActor.Commit(step, new ArrayList<>(contributors), coordinatorToken);
+    /** Tells every shard the step's contributors: they apply exactly those gradients. */
+    private void commit(StepLedger.Committed<StepDone> c) {
+        AggregatorActor.Commit commit = new AggregatorActor.Commit(c.step(), new ArrayList<>(c.contributors()),
+                coordinatorToken);
         for (ActorRef<AggregatorActor.Command> a : aggregators) {
-            a.tell(c);
+            a.tell(commit);
         }
-        finishStep(p, contributors);
+        if (c.checkpointAfter()) {
+            pendingCheckpoints.put(c.step(), ledger.takeCheckpoint(c.step()));
+        }
+        if (c.evaluator() != null) {
+            // It evaluates after this step; the next step waits on it meanwhile.
+            deadline.evaluating(c.evaluator(), System.nanoTime());
+        }
+        reportStep(c);
     }
 
     private void retryWaiting() {
@@ -518,45 +379,103 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (!workers.containsKey(l.workerId()) || finished) {
             return this;
         }
-        workers.remove(l.workerId());
-        idle.remove(l.workerId());
-        waiting.remove(l.workerId());
-        workersLost++;
-        ctx.getLog().warn("worker {} lost: {}", l.workerId(), l.reason());
-        boolean requeued = false;
-        List<Share> round = unsettled.remove(l.workerId());
-        if (round != null && !round.isEmpty()) {
-            ctx.getLog().warn("{}'s local SGD round since step {} never reached the shards: {} slices go back to the "
-                    + "queue", l.workerId(), round.get(0).step(), round.size());
-            for (Share s : round) {
-                plan.requeue(s.step(), s.rank());
-            }
-            requeued = true;
-        }
-        for (Planned p : new ArrayList<>(planned.values())) {
-            int rank = p.ranks.indexOf(l.workerId());
-            // Delivered shares stay in: every shard holds them, so the step can still apply them everywhere.
-            if (rank >= 0 && !delivered(p, l.workerId())) {
-                p.excluded.add(l.workerId());
-                plan.requeue(p.step.step(), rank);
-                requeued = true;
-            }
-        }
-        if (requeued) {
-            reopenPlan();
-        }
+        loseWorker(l.workerId(), l.reason());
+        return this;
+    }
+
+    private void loseWorker(String workerId, String reason) {
+        workers.remove(workerId);
+        idle.remove(workerId);
+        waiting.remove(workerId);
+        ctx.getLog().warn("worker {} lost: {}", workerId, reason);
+        ledger.lost(workerId);
         if (workers.isEmpty()) {
-            listener.onFailure(new IllegalStateException("every worker was lost; the last: " + l.workerId() + " ("
-                    + l.reason() + ")"));
-            return this;
+            listener.onFailure(new IllegalStateException("every worker was lost; the last: " + workerId + " ("
+                    + reason + ")"));
+            return;
         }
-        newGeneration("lost " + l.workerId() + ": " + l.reason());
-        for (Planned p : new ArrayList<>(planned.values())) {
-            commitIfSettled(p);
+        newGeneration("lost " + workerId + ": " + reason);
+        for (StepLedger.Committed<StepDone> c : ledger.commitReady()) {
+            commit(c);
         }
         retryWaiting();
         admitAtStepBoundary();
         maybeFinish();
+    }
+
+    /**
+     * Declares lost every worker the oldest step has awaited past the deadline: a hung compute
+     * thread or a half-working network looks like this, and the step goes on with the survivors.
+     * Its later messages are dropped (counted as from a lost worker).
+     */
+    private Behavior<Command> onCheckDeadline(CheckDeadline c) {
+        if (finished || generation < 0) {
+            return this;
+        }
+        long now = System.nanoTime();
+        List<String> overdue = deadline.overdue(ledger.awaited(waiting), now);
+        if (overdue.isEmpty()) {
+            probeSentNanos = -1;
+            return this;
+        }
+        BitSet unacknowledged = new BitSet();
+        boolean workersDelivered = true;
+        for (String w : overdue) {
+            BitSet missing = ledger.shardsAwaited(w);
+            workersDelivered &= !missing.isEmpty();
+            unacknowledged.or(missing);
+        }
+        if (workersDelivered) {
+            // Every late worker sent all its buckets and its report: the shards that never
+            // acknowledged them are hung (or cut off); losing workers would not help.
+            return shardsMissedDeadline(unacknowledged);
+        }
+        // A hung shard stalls the workers too (they wait for its parameters): ask every shard
+        // first; one that does not answer within two checks is the one to blame.
+        if (probeSentNanos < 0) {
+            probeSentNanos = now;
+            probeReplies.clear();
+            ActorRef<AggregatorActor.Stats> reply = ctx.messageAdapter(AggregatorActor.Stats.class,
+                    ShardProgress::new);
+            for (ActorRef<AggregatorActor.Command> a : aggregators) {
+                a.tell(new AggregatorActor.GetStats(reply));
+            }
+            return this;
+        }
+        if (probeReplies.size() < aggregators.size()) {
+            if (now - probeSentNanos < 2 * checkEvery.toNanos()) {
+                return this;
+            }
+            BitSet silent = new BitSet();
+            silent.set(0, aggregators.size());
+            probeReplies.forEach(silent::clear);
+            return shardsMissedDeadline(silent);
+        }
+        probeSentNanos = -1;
+        for (String w : overdue) {
+            ActorRef<WorkerActor.Command> ref = workers.get(w);
+            if (ref == null) {
+                continue;
+            }
+            boolean evaluating = w.equals(deadline.evaluating());
+            double waited = (evaluating ? deadline.evalDeadlineNanos() : deadline.deadlineNanos()) / 1e9;
+            workersTimedOut++;
+            ctx.unwatch(ref);
+            loseWorker(w, String.format(java.util.Locale.ROOT, "missed the step deadline (%s %.1f s)",
+                    evaluating ? "evaluation allowance" : "no delivery in", waited));
+        }
+        return this;
+    }
+
+    /** Shards that stopped answering end the job: their parameters (and optimizer state) live nowhere else. */
+    private Behavior<Command> shardsMissedDeadline(BitSet shards) {
+        List<String> where = new ArrayList<>();
+        shards.stream().forEach(k -> where.add("shard " + k + " (" + aggregators.get(k).path() + ")"));
+        ctx.getLog().error("{} missed the step deadline", where);
+        finished = true;
+        listener.onFailure(new IllegalStateException(String.join(", ", where) + " missed the step deadline ("
+                + String.format(java.util.Locale.ROOT, "%.1f", deadline.deadlineNanos() / 1e9)
+                + " s): resume from the last checkpoint with --resume auto"));
         return this;
     }
 
@@ -565,7 +484,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      * so a joiner's first parameters are those of the step it starts at.
      */
     private void admitAtStepBoundary() {
-        if ((joining.isEmpty() && holdFor == null) || held || !planned.isEmpty() || finished) {
+        if ((joining.isEmpty() && holdFor == null) || held || !ledger.atStepBoundary() || finished) {
             return;
         }
         shardProgress.clear();
@@ -576,15 +495,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private Behavior<Command> onShardProgress(ShardProgress p) {
+        probeReplies.add(p.stats().shard());
         shardProgress.put(p.stats().shard(), p.stats().stepsApplied());
-        if ((joining.isEmpty() && holdFor == null) || held || !planned.isEmpty()
+        if ((joining.isEmpty() && holdFor == null) || held || !ledger.atStepBoundary()
                 || shardProgress.size() < aggregators.size()) {
             return this;
         }
         for (long applied : shardProgress.values()) {
-            if (applied < nextStepToPlan) {
+            if (applied < ledger.nextStep()) {
                 shardProgress.clear();
-                ctx.scheduleOnce(java.time.Duration.ofMillis(20), ctx.getSelf(), RecheckAdmission.INSTANCE);
+                ctx.scheduleOnce(Duration.ofMillis(20), ctx.getSelf(), RecheckAdmission.INSTANCE);
                 return this;
             }
         }
@@ -592,7 +512,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (holdFor != null) {
             // Joiners wait for the moved shards, and are admitted in the same new generation.
             held = true;
-            holdFor.tell(nextStepToPlan);
+            holdFor.tell(ledger.nextStep());
             holdFor = null;
             return this;
         }
@@ -604,10 +524,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** Makes the waiting joiners members; returns the reason for the generation that admits them. */
     private String admitJoiners() {
         String names = String.join(", ", joining.keySet());
-        workersJoined += joining.size();
+        ledger.admit(new ArrayList<>(joining.keySet()));
         workers.putAll(joining);
         joining.clear();
-        return "joined " + names + " at step " + nextStepToPlan;
+        return "joined " + names + " at step " + ledger.nextStep();
     }
 
     private Behavior<Command> onHold(HoldAtStepBoundary h) {
@@ -627,15 +547,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             a.tell(new AggregatorActor.SnapshotTo(snapshotAdapter));
         }
         held = false;
-        String reason = m.reason() + " at step " + nextStepToPlan;
+        String reason = m.reason() + " at step " + ledger.nextStep();
         newGeneration(joining.isEmpty() ? reason : reason + "; " + admitJoiners());
         retryWaiting();
         maybeFinish();
         return this;
     }
 
-    private void finishStep(Planned p, List<String> contributors) {
-        planned.remove(p.step.step());
+    /** The step's figures to the listener: losses weighted by samples over its contributors. */
+    private void reportStep(StepLedger.Committed<StepDone> c) {
         long now = System.nanoTime();
         int samples = 0;
         double total = 0;
@@ -643,8 +563,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         double distill = 0;
         double dense = 0;
         double compute = 0;
-        for (String w : contributors) {
-            StepDone d = p.done.get(w);
+        for (StepDone d : c.details()) {
             samples += d.samples();
             total += d.loss().total() * d.samples();
             base += d.loss().base() * d.samples();
@@ -653,14 +572,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             compute = Math.max(compute, d.computeMs());
         }
         double div = Math.max(1, samples);
-        stepsDone++;
         windowSamples += samples;
         totalSamples += samples;
-        long step = p.step.step();
-        boolean log = (step + 1) % settings.logEvery() == 0 || p.evalAfter;
+        long step = c.step();
+        boolean log = (step + 1) % settings.logEvery() == 0 || c.evalAfter();
         double secs = (now - windowStartNanos) / 1e9;
-        long perEpoch = plan.stepsPerEpoch();
-        listener.onStep(new JobListener.StepMetrics(step, p.step.epoch(), perEpoch == 0 ? step : step % perEpoch,
+        long perEpoch = ledger.stepsPerEpoch();
+        listener.onStep(new JobListener.StepMetrics(step, c.epoch(), perEpoch == 0 ? step : step % perEpoch,
                 perEpoch, settings.lrAt().applyAsDouble(step), total / div, base / div, distill / div, dense / div,
                 samples, windowSamples / Math.max(secs, 1e-9), (now - lastStepEndNanos) / 1e6, compute, log));
         if (log) {
@@ -678,14 +596,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             snapshots.remove(step);
             List<AggregatorActor.ShardState> shards = new ArrayList<>(got.values());
             shards.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
-            PlanMark mark = planStateAfter.remove(step);
-            try {
-                listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.state(),
-                        saveAccounting(step), shards));
-            } catch (RuntimeException e) {
-                ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
+            StepLedger.Checkpoint mark = pendingCheckpoints.remove(step);
+            if (mark != null) {
+                try {
+                    listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.planState(),
+                            mark.accounting(), shards));
+                } catch (RuntimeException e) {
+                    ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
+                }
+                // Writing it held this thread, not the workers: their wait starts again.
+                deadline.restart(System.nanoTime());
             }
-            if (step == finalStep) {
+            if (step == ledger.finalStep()) {
                 finalShards = shards;
                 maybeFinish();
             }
@@ -697,6 +619,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (!authentic(e.workerId(), e.token(), "report")) {
             return this;
         }
+        deadline.evaluated(e.workerId(), System.nanoTime());
         lastEval = e.result();
         listener.onEval(e.step(), e.epoch(), e.result(), e.seconds());
         return this;
@@ -712,7 +635,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     }
 
     private void maybeFinish() {
-        if (finalShards != null && planned.isEmpty() && idle.containsAll(workers.keySet()) && joining.isEmpty()) {
+        if (finalShards != null && ledger.atStepBoundary() && idle.containsAll(workers.keySet()) && joining.isEmpty()) {
             finish(finalShards);
         }
     }
@@ -723,71 +646,16 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         }
         finished = true;
         double wall = (System.nanoTime() - startNanos) / 1e9;
-        List<Long> perEpoch = new ArrayList<>(trainedCount.values());
-        listener.onFinished(new JobListener.JobResult(finalStep + 1, trained.size(), shards, lastEval, perEpoch,
-                duplicates, skipped, 0, wall, totalSamples / Math.max(wall, 1e-9),
-                Map.of("workers_lost", workersLost, "workers_joined", workersJoined, "generations", generation + 1)));
-    }
-
-    /**
-     * Accounting that a checkpoint of {@code step} carries: per-epoch trained sample sets and
-     * counters as of that step. Every step up to it has committed (the shards applied it); steps
-     * after it may have committed too, before this snapshot arrived, and are taken out again.
-     */
-    private byte[] saveAccounting(long step) {
-        Map<Long, BitSet> sets = new TreeMap<>();
-        Map<Long, Long> counts = new TreeMap<>(trainedCount);
-        trained.forEach((epoch, bits) -> sets.put(epoch, (BitSet) bits.clone()));
-        long dup = duplicates;
-        long skip = skipped;
-        for (Credit c : recentCredits.tailMap(step, false).values()) {
-            for (Map.Entry<Long, long[]> e : c.newIds().entrySet()) {
-                BitSet bits = sets.get(e.getKey());
-                for (long id : e.getValue()) {
-                    bits.clear((int) id);
-                }
-                counts.merge(e.getKey(), -(long) e.getValue().length, Long::sum);
-            }
-            dup -= c.duplicates();
-            skip -= c.skipped();
-        }
-        recentCredits.headMap(step, true).clear();
-        try (ByteArrayOutputStream bo = new ByteArrayOutputStream(); DataOutputStream o = new DataOutputStream(bo)) {
-            o.writeInt(1);
-            o.writeLong(dup);
-            o.writeLong(skip);
-            o.writeInt(sets.size());
-            for (Map.Entry<Long, BitSet> e : sets.entrySet()) {
-                o.writeLong(e.getKey());
-                o.writeLong(counts.getOrDefault(e.getKey(), 0L));
-                byte[] bits = e.getValue().toByteArray();
-                o.writeInt(bits.length);
-                o.write(bits);
-            }
-            o.flush();
-            return bo.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void restoreAccounting(byte[] state) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-            if (in.readInt() != 1) {
-                throw new IllegalStateException("unknown coordinator state version");
-            }
-            duplicates = in.readLong();
-            skipped = in.readLong();
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                long epoch = in.readLong();
-                trainedCount.put(epoch, in.readLong());
-                byte[] bits = new byte[in.readInt()];
-                in.readFully(bits);
-                trained.put(epoch, BitSet.valueOf(bits));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Accounting a = ledger.accounting();
+        StepLedger.Membership m = ledger.membership();
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("workers_lost", m.lost());
+        counters.put("workers_timed_out", workersTimedOut);
+        counters.put("workers_joined", m.joined());
+        counters.put("generations", generation + 1);
+        counters.put("messages_from_lost_workers", m.messagesFromLostWorkers());
+        listener.onFinished(new JobListener.JobResult(ledger.finalStep() + 1, a.epochs(), shards, lastEval,
+                a.trainedPerEpoch(), a.duplicates(), a.skippedTotal(), m.restarted(), wall,
+                totalSamples / Math.max(wall, 1e-9), counters, a.skippedPerEpoch(), a.skippedIds()));
     }
 }

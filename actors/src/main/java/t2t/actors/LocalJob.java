@@ -18,7 +18,7 @@ import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TeacherCompute;
-import t2t.actors.runtime.WorkPlan;
+import t2t.actors.ledger.WorkPlan;
 
 import java.util.ArrayList;
 import java.util.List;

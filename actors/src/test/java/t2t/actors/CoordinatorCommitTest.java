@@ -5,7 +5,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import t2t.actors.engine.SamplerPlan;
+import t2t.actors.ledger.SamplerPlan;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
 import t2t.loader.sampler.SamplerConfig;

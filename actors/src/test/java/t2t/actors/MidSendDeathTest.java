@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import t2t.actors.config.SyncMode;
 import t2t.actors.engine.JobAssembly;
-import t2t.actors.engine.SamplerPlan;
+import t2t.actors.ledger.SamplerPlan;
 import t2t.actors.runtime.JobListener;
 import t2t.actors.runtime.LocalSgd;
 import t2t.actors.runtime.ShardRange;

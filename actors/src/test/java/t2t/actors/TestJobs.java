@@ -3,7 +3,7 @@ package t2t.actors;
 import t2t.actors.cluster.ClusterJobs;
 import t2t.actors.cluster.JobLauncher;
 import t2t.actors.config.SyncMode;
-import t2t.actors.engine.SamplerPlan;
+import t2t.actors.ledger.SamplerPlan;
 import t2t.actors.runtime.BatchMaker;
 import t2t.actors.runtime.EvalResult;
 import t2t.actors.runtime.Evaluator;
@@ -11,7 +11,7 @@ import t2t.actors.runtime.JobListener;
 import t2t.actors.runtime.ShardOptimizer;
 import t2t.actors.runtime.StudentCompute;
 import t2t.actors.runtime.TrainBatch;
-import t2t.actors.runtime.WorkPlan;
+import t2t.actors.ledger.WorkPlan;
 import t2t.loader.sampler.SamplerConfig;
 
 import java.nio.ByteBuffer;
@@ -161,7 +161,7 @@ final class TestJobs {
             }
             boolean lastOfEpoch = inEpoch == perEpoch - 1;
             return new Step(step++, epoch, slices, new int[world][globalBatch / world], lastOfEpoch,
-                    lastOfEpoch && epoch == epochs - 1);
+                    lastOfEpoch && epoch == epochs - 1, lastOfEpoch);
         }
 
         @Override
@@ -188,8 +188,8 @@ final class TestJobs {
         }
 
         @Override
-        public byte[] saveState() {
-            return ByteBuffer.allocate(8).putLong(step).array();
+        public byte[] saveState(long nextStep) {
+            return ByteBuffer.allocate(8).putLong(nextStep).array();
         }
 
     }

@@ -138,6 +138,10 @@ public final class JobConfig {
             "checkpoint every N steps (0: at each epoch end)"));
     public static final ConfigKey<Integer> KEEP_CHECKPOINTS = key(integer("keep-checkpoints", 3, 1, 1000,
             "checkpoints kept (older ones are deleted)"));
+    public static final ConfigKey<Double> STEP_DEADLINE = key(real("step-deadline", 30.0, 0.05, 86_400.0,
+            "seconds a step may wait on a worker before it is declared lost and its samples go to the others: "
+                    + "the floor; the deadline is 5x the slowest of the last 8 steps when that is longer "
+                    + "(the first step and an evaluation get 20x the floor, an evaluation 5x its last one if longer)"));
     public static final ConfigKey<Integer> LOG_EVERY = key(integer("log-every", 50, 1, 1_000_000,
             "steps between metrics lines"));
     public static final ConfigKey<String> CLUSTER = key(string("cluster", "", "HOST:PORT of a cluster seed to submit to"));

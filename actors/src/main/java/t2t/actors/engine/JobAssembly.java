@@ -8,6 +8,7 @@ import t2t.actors.LocalJob;
 import t2t.actors.checkpoint.CheckpointStore;
 import t2t.actors.config.JobConfig;
 import t2t.actors.config.SyncMode;
+import t2t.actors.ledger.SamplerPlan;
 import t2t.actors.runtime.JobListener;
 import t2t.actors.runtime.ShardRange;
 import t2t.actors.runtime.StudentCompute;
@@ -45,6 +46,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -282,7 +284,8 @@ public final class JobAssembly implements AutoCloseable {
         Double ema = cfg.get(JobConfig.MODEL_EMA) ? cfg.get(JobConfig.MODEL_EMA_DECAY) : null;
         double clip = cfg.get(JobConfig.CLIP_GRAD);
         Coordinator.Settings settings = new Coordinator.Settings(workers, cfg.get(JobConfig.STEPS),
-                cfg.get(JobConfig.CHECKPOINT_EVERY), cfg.get(JobConfig.LOG_EVERY), this::lr, startStep, coordState);
+                cfg.get(JobConfig.CHECKPOINT_EVERY), cfg.get(JobConfig.LOG_EVERY), this::lr, startStep, coordState)
+                .withStepDeadline(Duration.ofNanos((long) (cfg.get(JobConfig.STEP_DEADLINE) * 1e9)));
         return new LocalJob.Spec(name, workers, cfg.get(JobConfig.LOADERS), sync,
                 cfg.get(JobConfig.SEED), 2, params,
                 r -> new AdamWShard(r, slots, hyper, this::lr, ema), shards,

@@ -40,7 +40,13 @@ public interface JobListener {
     record CheckpointData(long step, long epoch, byte[] planState, byte[] coordinatorState,
                           List<AggregatorActor.ShardState> shards) {}
 
+    /**
+     * The job's end. Per epoch, every sample was trained ({@code samplesTrainedPerEpoch}) or
+     * skipped as undecodable ({@code skippedSamplesPerEpoch}, their ids in {@code skippedSampleIds})
+     * once; {@code workersRestarted}: lost workers whose place a joining worker took.
+     */
     record JobResult(long steps, long epochs, List<AggregatorActor.ShardState> shards, EvalResult lastEval,
                      List<Long> samplesTrainedPerEpoch, long duplicateSamples, long skippedSamples,
-                     long workersRestarted, double wallSeconds, double trainImgPerSec, Map<String, Long> counters) {}
+                     long workersRestarted, double wallSeconds, double trainImgPerSec, Map<String, Long> counters,
+                     List<Long> skippedSamplesPerEpoch, List<long[]> skippedSampleIds) {}
 }

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import t2t.actors.cluster.ClusterNode;
 import t2t.actors.cluster.JobLauncher;
 import t2t.actors.cluster.MeteredListener;
-import t2t.actors.cluster.WireStats;
 import t2t.actors.cluster.bootstrap.Bootstrap;
 import t2t.actors.cluster.metrics.MetricsServer;
 import t2t.actors.cluster.metrics.NodeMetrics;
@@ -115,7 +114,6 @@ public final class NodeCommand implements Callable<Integer> {
         if (metrics != null) {
             metered = l -> MeteredListener.around(l, metrics, () -> members[0] == null ? 0
                     : (int) java.util.stream.StreamSupport.stream(members[0].state().getMembers().spliterator(), false).count());
-            WireStats.onDrop(metrics::droppedMessage);
             failures = metrics::nodeFailure;
             server = metricsPort > 0 ? MetricsServer.start("0.0.0.0", metricsPort, metrics) : null;
         }

@@ -239,7 +239,6 @@ public final class TrainingRun {
         private final LinePlot loss = new LinePlot("training loss", "step");
         private final LinePlot accuracy = new LinePlot("eval accuracy", "epoch");
         private final List<Map<String, Object>> evals = new ArrayList<>();
-        private long restarts;
 
         Listener(RunFolder folder, CheckpointStore store, JobAssembly job, String configJson) {
             this.folder = folder;
@@ -328,8 +327,13 @@ public final class TrainingRun {
             s.put("weights_sha256", JobAssembly.sha256(weights));
             s.put("samples_trained_per_epoch", r.samplesTrainedPerEpoch());
             s.put("duplicate_samples", r.duplicateSamples());
-            s.put("skipped_samples", job.trainData().skips().count());
-            s.put("workers_restarted", r.workersRestarted() + restarts);
+            // From the ledger: each undecodable sample once per epoch, as its step committed (the
+            // loader's own count repeats a sample retried after a worker loss, and a cluster's
+            // loaders run on other nodes).
+            s.put("skipped_samples", r.skippedSamples());
+            s.put("skipped_samples_per_epoch", r.skippedSamplesPerEpoch());
+            s.put("skipped_sample_ids", r.skippedSampleIds());
+            s.put("workers_restarted", r.workersRestarted());
             s.putAll(r.counters());
             s.put("model", cfg.get(JobConfig.MODEL));
             s.put("params", job.template().parameterCount());

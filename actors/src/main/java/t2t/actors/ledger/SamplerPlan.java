@@ -1,21 +1,18 @@
-package t2t.actors.engine;
+package t2t.actors.ledger;
 
-import t2t.actors.runtime.WorkPlan;
 import t2t.loader.sampler.EpochSampler;
 import t2t.loader.sampler.SamplerConfig;
 import t2t.loader.sampler.SamplerState;
-import t2t.loader.sampler.Slice;
 import t2t.loader.sampler.StepPlan;
 
 import java.nio.ByteBuffer;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The work plan over the loader's epoch sampler, for a number of epochs, with global step numbers.
- * A saved state counts every planned slice as trained, since the coordinator saves it right after
- * planning a checkpoint step, whose parameters are those of the checkpoint.
+ * A saved state counts only completed slices as trained: a slice still in flight, or requeued
+ * after its worker was lost, is planned again after a resume.
  */
 public final class SamplerPlan implements WorkPlan {
     private final int epochs;
@@ -73,7 +70,7 @@ public final class SamplerPlan implements WorkPlan {
         int left = sampler.availableCount();
         boolean lastOfEpoch = left == 0 || (sampler.config().dropLast() && left < batch);
         boolean lastOfRun = lastOfEpoch && sampler.epoch() == epochs - 1;
-        return new Step(step, p.epoch(), ids, copies, lastOfEpoch, lastOfRun);
+        return new Step(step, p.epoch(), ids, copies, lastOfEpoch, lastOfRun, left < batch);
     }
 
     @Override
@@ -119,22 +116,8 @@ public final class SamplerPlan implements WorkPlan {
     }
 
     @Override
-    public byte[] saveState() {
-        SamplerState s = sampler.state();
-        BitSet consumed = s.consumedSet();
-        for (StepPlan p : inFlight.values()) {
-            if (p.epoch() != sampler.epoch()) {
-                continue;
-            }
-            for (Slice slice : p.slices()) {
-                for (int pos : slice.positions()) {
-                    consumed.set(pos);
-                }
-            }
-        }
-        SamplerState settled = new SamplerState(s.config(), s.epoch(), s.step(), s.workers(), consumed.toLongArray(),
-                s.dropped());
-        byte[] body = settled.toBytes();
-        return ByteBuffer.allocate(8 + body.length).putLong(globalStep).put(body).array();
+    public byte[] saveState(long nextStep) {
+        byte[] body = sampler.state().toBytes();
+        return ByteBuffer.allocate(8 + body.length).putLong(nextStep).put(body).array();
     }
 }

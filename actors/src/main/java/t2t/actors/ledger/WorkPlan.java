@@ -1,10 +1,10 @@
-package t2t.actors.runtime;
+package t2t.actors.ledger;
 
 /**
  * The coordinator's plan of which samples each step trains on: a seeded permutation per epoch,
  * cut into per-worker slices; the slice of a worker that was lost goes back to the queue so that
  * every sample of an epoch is trained exactly once. Its state is part of a checkpoint. Not
- * thread-safe: the coordinator owns it.
+ * thread-safe: the step ledger owns it.
  */
 public interface WorkPlan {
     /**
@@ -29,15 +29,20 @@ public interface WorkPlan {
     long stepsPerEpoch();
 
     /**
-     * The state to resume from after every step planned so far has completed (the coordinator
-     * takes it right after planning a checkpoint step, before planning the next one).
+     * The state to resume from at step {@code nextStep}: the slices {@link #completed} so far
+     * count as trained; everything else (slices in flight, slices requeued and not yet planned
+     * again) is planned again after a resume. The ledger takes it when the step before
+     * {@code nextStep} commits, so it matches the parameters of that step's checkpoint.
      */
-    byte[] saveState();
+    byte[] saveState(long nextStep);
 
     /**
      * One planned step: per-rank sample ids and their repeat indices (repeated augmentation: the
      * k-th copy of a sample in an epoch is augmented differently); {@code lastOfEpoch} when the
-     * epoch's queue is empty after it, {@code lastOfRun} when it is the last step of the last epoch.
+     * epoch's queue is empty after it, {@code lastOfRun} when it is the last step of the last
+     * epoch; {@code drainsPlan} when no further step can be planned until every slice in flight
+     * has come back (the epoch's tail is shorter than a batch, or empty).
      */
-    record Step(long step, long epoch, long[][] slices, int[][] copies, boolean lastOfEpoch, boolean lastOfRun) {}
+    record Step(long step, long epoch, long[][] slices, int[][] copies, boolean lastOfEpoch, boolean lastOfRun,
+                boolean drainsPlan) {}
 }
