@@ -683,7 +683,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.state(),
                         saveAccounting(step), shards));
             } catch (RuntimeException e) {
-                ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
+                // Training on without checkpoints would risk every step since the last good one: stop
+                // the job; that checkpoint stays valid to resume from.
+                listener.onFailure(e);
+                return this;
             }
             if (step == finalStep) {
                 finalShards = shards;

@@ -3,6 +3,7 @@ package t2t.ops;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import t2t.ops.cli.Json;
+import t2t.protocol.RunFailedException;
 import t2t.protocol.UserInputException;
 
 /**
@@ -31,12 +32,17 @@ public final class Main implements Runnable {
         Commands.register(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             Throwable root = ex;
-            while (!(root instanceof UserInputException) && root.getCause() != null) {
+            while (!(root instanceof UserInputException) && !(root instanceof RunFailedException)
+                    && root.getCause() != null) {
                 root = root.getCause();
             }
             if (root instanceof UserInputException) {
                 cmd.getErr().println("t2t: " + root.getMessage());
                 return EXIT_USAGE;
+            }
+            if (root instanceof RunFailedException) {
+                cmd.getErr().println("t2t: " + root.getMessage());
+                return EXIT_INTERNAL;
             }
             cmd.getErr().println("t2t: internal error: " + ex);
             ex.printStackTrace(cmd.getErr());
