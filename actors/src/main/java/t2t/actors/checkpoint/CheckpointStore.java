@@ -308,7 +308,7 @@ public final class CheckpointStore {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

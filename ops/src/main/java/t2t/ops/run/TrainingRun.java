@@ -30,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,7 +213,10 @@ public final class TrainingRun {
 
     /**
      * A registered CNN trained on this data, from the cache; trained first (a run of its own,
-     * with the same data and augmentation, no teacher) when absent.
+     * with the same data and augmentation, no teacher) when absent. Processes that share the cache
+     * (the nodes of a cluster, say) train it once: one holds the entry's lock and trains into
+     * {@code <entry>.partial} (resumed if a holder was killed), then renames it into place; the
+     * others wait for the lock and find it there.
      */
     private Path cachedTeacher(String name) {
         JobConfig teacherCfg = cfg.with(Map.ofEntries(
@@ -229,16 +233,45 @@ public final class TrainingRun {
         Path cache = cacheRoot().resolve("teachers");
         String runName = name + "-" + hash;
         Path dir = cache.resolve(runName);
-        if (Files.isDirectory(dir.resolve("checkpoints"))
-                && new CheckpointStore(dir.resolve("checkpoints"), 1).loadLatestValid().isPresent()
-                && Files.exists(dir.resolve("summary.json"))) {
-            err.println("t2t: teacher " + name + " from the cache: " + dir);
+        if (cachedTeacherReady(dir, name)) {
             return dir;
         }
-        err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
-        Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", runName)), err).run();
-        err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %s after %s epochs%n", name, s.get("top1"), s.get("epochs"));
-        return dir;
+        try {
+            Files.createDirectories(cache);
+        } catch (IOException e) {
+            throw DiskFailure.of("cannot create the teacher cache", cache, e);
+        }
+        try (CacheLock lock = CacheLock.acquire(cache.resolve(runName + ".lock"), "teacher " + name + " to be trained",
+                err)) {
+            if (cachedTeacherReady(dir, name)) {
+                return dir;
+            }
+            String partial = runName + ".partial";
+            err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
+            Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", partial)), err)
+                    .run();
+            err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %s after %s epochs%n", name, s.get("top1"), s.get("epochs"));
+            try {
+                if (Files.exists(dir)) {
+                    // An entry without a valid checkpoint and summary: what is left of an older, broken one.
+                    CheckpointStore.deleteTree(dir);
+                }
+                Files.move(cache.resolve(partial), dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw DiskFailure.of("cannot move the trained teacher into the cache", dir, e);
+            }
+            return dir;
+        }
+    }
+
+    /** True (and said) when {@code dir} holds a finished teacher: a valid checkpoint and its run's summary. */
+    private boolean cachedTeacherReady(Path dir, String name) {
+        if (Files.isDirectory(dir.resolve("checkpoints")) && Files.exists(dir.resolve("summary.json"))
+                && new CheckpointStore(dir.resolve("checkpoints"), 1).loadLatestValid().isPresent()) {
+            err.println("t2t: teacher " + name + " from the cache: " + dir);
+            return true;
+        }
+        return false;
     }
 
     /**

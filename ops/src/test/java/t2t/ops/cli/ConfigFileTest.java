@@ -60,7 +60,8 @@ class ConfigFileTest {
                 data.resolve("cat/1.png").toFile());
         Path conf = tmp.resolve("data.conf");
         Files.writeString(conf, "data = \"" + data + "\"\nout = \"" + tmp.resolve("runs") + "\"\nteacher = none\n"
-                + "token-label = false\ndistillation-type = none\n");
+                + "token-label = false\ndistillation-type = none\nsteps = 1\nbatch-size = 1\nimg-size = 32\nworkers = 1\n"
+                + "model = t2t_vit_7\nmodel-args = \"embed_dim=32,depth=1,num_heads=2,mlp_ratio=2.0,soft_split=small,token_dim=16\"\n");
         String err = refused(conf);
         assertTrue(err.contains("dog") && err.contains("no image files"), err);
         assertTrue(Files.notExists(tmp.resolve("runs")), "nothing written");
