@@ -602,7 +602,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     listener.onCheckpoint(new JobListener.CheckpointData(step, mark.epoch(), mark.planState(),
                             mark.accounting(), shards));
                 } catch (RuntimeException e) {
-                    ctx.getLog().error("checkpoint of step {} failed: {}", step, e.toString());
+                    // Training on without checkpoints would risk every step since the last good one: stop
+                    // the job; that checkpoint stays valid to resume from.
+                    listener.onFailure(e);
+                    return this;
                 }
                 // Writing it held this thread, not the workers: their wait starts again.
                 deadline.restart(System.nanoTime());

@@ -30,7 +30,8 @@ import java.util.function.Supplier;
 /**
  * A whole training job in one JVM (the embedded default): aggregators, a coordinator, a loader
  * pool, a teacher and one worker per device, wired together and started. The returned future
- * completes with the job's result, or exceptionally with what stopped it.
+ * completes with the job's result, or exceptionally with what stopped it, once the job's actors
+ * have all stopped.
  */
 public final class LocalJob {
     private LocalJob() {}
@@ -64,12 +65,22 @@ public final class LocalJob {
                 "t2t-" + spec.name().replaceAll("[^A-Za-z0-9_-]", "-"),
                 config(spec));
         result.whenComplete((r, e) -> system.terminate());
+        // The caller closes the job's native resources (models, managers) once this completes: only
+        // after every actor has stopped, so no worker is still inside libtorch when they go.
+        CompletableFuture<JobListener.JobResult> stopped = new CompletableFuture<>();
         system.getWhenTerminated().whenComplete((d, e) -> {
             if (!result.isDone()) {
                 result.completeExceptionally(new IllegalStateException("the actor system stopped before the job finished"));
             }
+            result.whenComplete((r, failure) -> {
+                if (failure != null) {
+                    stopped.completeExceptionally(failure);
+                } else {
+                    stopped.complete(r);
+                }
+            });
         });
-        return result;
+        return stopped;
     }
 
     static Config config(Spec spec) {

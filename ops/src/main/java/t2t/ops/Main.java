@@ -8,6 +8,7 @@ import java.util.Set;
 import t2t.model.check.CpuInfo;
 import t2t.model.check.EngineSelfCheck;
 import t2t.ops.cli.Json;
+import t2t.protocol.RunFailedException;
 import t2t.protocol.UserInputException;
 
 /**
@@ -39,12 +40,17 @@ public final class Main implements Runnable {
         Commands.register(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             Throwable root = ex;
-            while (!(root instanceof UserInputException) && root.getCause() != null) {
+            while (!(root instanceof UserInputException) && !(root instanceof RunFailedException)
+                    && root.getCause() != null) {
                 root = root.getCause();
             }
             if (root instanceof UserInputException) {
                 cmd.getErr().println("t2t: " + root.getMessage());
                 return EXIT_USAGE;
+            }
+            if (root instanceof RunFailedException) {
+                cmd.getErr().println("t2t: " + root.getMessage());
+                return EXIT_INTERNAL;
             }
             cmd.getErr().println("t2t: internal error: " + ex);
             ex.printStackTrace(cmd.getErr());

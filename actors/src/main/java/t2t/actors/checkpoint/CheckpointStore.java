@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -36,10 +37,13 @@ import java.util.regex.Pattern;
  * every digest; a corrupt checkpoint is reported and the previous valid one is used.
  */
 public final class CheckpointStore {
-    public static final int FORMAT = 1;
+    /** 2: the manifest carries a seal (format 1 had none, so a manifest cut between fields passed). */
+    public static final int FORMAT = 2;
     public static final String MANIFEST = "manifest.pb";
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
+    private static final String TEMP_PREFIX = ".tmp-step-";
+    private static final String LATEST_TEMP = ".latest.tmp";
 
     private final Path dir;
     private final int keep;
@@ -71,11 +75,17 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Writes {@code c} as {@code step-N}. On failure (a full disk, say) the temp folder is removed,
+     * the checkpoints already there are untouched, and the error names the file and the cause.
+     */
     public Path write(Content c) {
+        Path tmp = null;
+        Path current = dir;
         try {
             Files.createDirectories(dir);
             Path finalDir = dir.resolve("step-" + c.step());
-            Path tmp = Files.createTempDirectory(dir, ".tmp-step-" + c.step() + "-");
+            tmp = Files.createTempDirectory(dir, TEMP_PREFIX + c.step() + "-");
             CheckpointManifest.Builder m = CheckpointManifest.newBuilder()
                     .setFormat(FORMAT)
                     .setStep(c.step())
@@ -84,28 +94,76 @@ public final class CheckpointStore {
                     .setWeightsSha256(c.weightsSha256())
                     .setWrittenAtMs(System.currentTimeMillis());
             for (Map.Entry<String, byte[]> e : c.files().entrySet()) {
-                Path f = tmp.resolve(e.getKey());
-                Files.createDirectories(f.getParent());
-                writeSynced(f, e.getValue());
+                current = tmp.resolve(e.getKey());
+                Files.createDirectories(current.getParent());
+                writeSynced(current, e.getValue());
                 m.addFiles(FileDigest.newBuilder().setPath(e.getKey()).setSha256(sha256(e.getValue()))
                         .setSize(e.getValue().length));
             }
-            writeSynced(tmp.resolve(MANIFEST), m.build().toByteArray());
+            current = tmp.resolve(MANIFEST);
+            writeSynced(current, sealed(m.build().toByteArray()));
             fsyncDir(tmp);
+            current = finalDir;
             if (Files.exists(finalDir)) {
                 deleteTree(finalDir);
             }
             Files.move(tmp, finalDir, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
             fsyncDir(dir);
-            Path latestTmp = dir.resolve(".latest.tmp");
-            writeSynced(latestTmp, finalDir.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            moveAtomic(latestTmp, dir.resolve("latest"));
+            current = dir.resolve(LATEST_TEMP);
+            writeSynced(current, finalDir.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            moveAtomic(current, dir.resolve("latest"));
             fsyncDir(dir);
             prune();
             return finalDir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint step " + c.step() + " under " + dir, e);
+            removeQuietly(tmp);
+            removeQuietly(dir.resolve(LATEST_TEMP));
+            throw DiskFailure.of("cannot write checkpoint step " + c.step(), current, e);
         }
+    }
+
+    /**
+     * Removes what a run that stopped while writing a checkpoint left behind (temp folders, a temp
+     * {@code latest}); returns how many. Call it before a run writes here, never while one does.
+     */
+    public int removeUnfinished() {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX) || name.equals(LATEST_TEMP)) {
+                    deleteTree(p);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw DiskFailure.of("cannot remove unfinished checkpoints", dir, e);
+        }
+        return removed;
+    }
+
+    /** The manifest's bytes followed by its seal, the SHA-256 of those bytes in the highest-numbered field. */
+    private static byte[] sealed(byte[] body) {
+        byte[] seal = CheckpointManifest.newBuilder().setManifestSha256(sha256(body)).build().toByteArray();
+        byte[] out = Arrays.copyOf(body, body.length + seal.length);
+        System.arraycopy(seal, 0, out, body.length, seal.length);
+        return out;
+    }
+
+    /** True when {@code bytes} end with the seal of what precedes it (parsed as {@code m}). */
+    private static boolean sealHolds(byte[] bytes, CheckpointManifest m) {
+        if (m.getManifestSha256().isEmpty()) {
+            return false;
+        }
+        byte[] seal = CheckpointManifest.newBuilder().setManifestSha256(m.getManifestSha256()).build().toByteArray();
+        int bodyLength = bytes.length - seal.length;
+        return bodyLength >= 0
+                && Arrays.equals(bytes, bodyLength, bytes.length, seal, 0, seal.length)
+                && sha256(Arrays.copyOf(bytes, bodyLength)).equals(m.getManifestSha256());
     }
 
     /** Step folders, newest first. */
@@ -132,24 +190,36 @@ public final class CheckpointStore {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    /** The newest checkpoint that verifies; corrupt ones are logged and skipped. */
+    /**
+     * The newest checkpoint that verifies; corrupt ones are logged and skipped. Empty when there is
+     * no checkpoint folder at all. When there are some and none verifies, it fails naming each and
+     * what is wrong with it, since starting afresh would silently write over them.
+     */
     public Optional<Loaded> loadLatestValid() {
+        List<String> unusable = new ArrayList<>();
         for (Path p : list()) {
             try {
                 return Optional.of(load(p));
             } catch (UserInputException e) {
+                unusable.add(e.getMessage());
                 LOG.warn("{}; falling back to the previous checkpoint", e.getMessage());
             }
         }
-        return Optional.empty();
+        if (unusable.isEmpty()) {
+            return Optional.empty();
+        }
+        throw new UserInputException("no checkpoint in " + dir + " is usable (" + String.join("; ", unusable)
+                + "): move them away to start afresh, or point --resume at a good copy");
     }
 
     /** Reads and verifies one checkpoint folder; a corrupt or foreign one fails with what to do. */
     public static Loaded load(Path checkpointDir) {
         Path manifestPath = checkpointDir.resolve(MANIFEST);
         CheckpointManifest m;
+        byte[] manifestBytes;
         try {
-            m = CheckpointManifest.parseFrom(Files.readAllBytes(manifestPath));
+            manifestBytes = Files.readAllBytes(manifestPath);
+            m = CheckpointManifest.parseFrom(manifestBytes);
         } catch (NoSuchFileException e) {
             throw new UserInputException("checkpoint " + checkpointDir + " has no " + MANIFEST
                     + ": not a t2t checkpoint folder, or it was never finished");
@@ -159,6 +229,10 @@ public final class CheckpointStore {
         if (m.getFormat() != FORMAT) {
             throw new UserInputException("checkpoint " + checkpointDir + " has format " + m.getFormat()
                     + "; this build reads format " + FORMAT);
+        }
+        if (!sealHolds(manifestBytes, m)) {
+            throw new UserInputException("checkpoint " + checkpointDir + " is corrupt: its " + MANIFEST
+                    + " is cut short or altered (its seal does not match)");
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (FileDigest d : m.getFilesList()) {
@@ -223,7 +297,18 @@ public final class CheckpointStore {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    private static void removeQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            deleteTree(p);
+        } catch (IOException e) {
+            LOG.warn("cannot remove {} ({}); the next run removes it at start", p, e.toString());
+        }
+    }
+
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

@@ -1,6 +1,7 @@
 package t2t.actors.cluster;
 
 import com.typesafe.config.Config;
+import t2t.protocol.RunFailedException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,6 +43,14 @@ public final class JobSubmitter {
         // The submission can reach the job manager before this member is Up, and a short job can end first:
         // the client then stops, and its Up never comes.
         done.whenComplete((s, e) -> up.complete(null));
+        // Downed (the split brain resolver does it to every member when the cluster loses its majority) or
+        // removed, this client hears nothing more of the job: say so instead of waiting for ever.
+        org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+                .registerOnMemberRemoved(() -> done.completeExceptionally(new RunFailedException(
+                        "this client was removed from the cluster at " + seed + " (it lost its majority: more than half "
+                                + "its members were lost at once, or this client was cut off from them); the job's "
+                                + "checkpoints are kept: once a majority of the cluster's nodes run again, resume with "
+                                + "the same command and --name " + config.get("name"), null)));
         try {
             try {
                 up.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -61,7 +70,7 @@ public final class JobSubmitter {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
             system.terminate();
             try {

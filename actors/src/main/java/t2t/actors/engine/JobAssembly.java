@@ -294,6 +294,17 @@ public final class JobAssembly implements AutoCloseable {
                 settings, restored);
     }
 
+    /**
+     * True when {@code checkpoint} is this run's end: its step reaches {@code --steps}, or its plan
+     * has no step left of {@code --epochs}. Resuming it would start a job with nothing to do.
+     */
+    public boolean completedBy(CheckpointStore.Loaded checkpoint) {
+        long nextStep = checkpoint.manifest().getStep() + 1;
+        long maxSteps = cfg.get(JobConfig.STEPS);
+        return (maxSteps > 0 && nextStep >= maxSteps)
+                || SamplerPlan.restore(checkpoint.file(PLAN), cfg.get(JobConfig.EPOCHS)).exhausted();
+    }
+
     /** Flat parameters from a weights file in the state-dict naming. */
     private float[] loadFlat(byte[] safetensors) {
         Path tmp = null;

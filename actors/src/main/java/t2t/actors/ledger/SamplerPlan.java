@@ -78,6 +78,11 @@ public final class SamplerPlan implements WorkPlan {
         return finished;
     }
 
+    /** True when no step is left to plan: the last epoch is done (a plan restored from a run's final checkpoint). */
+    public boolean exhausted() {
+        return finished || (sampler.epochDone() && sampler.epoch() + 1 >= epochs);
+    }
+
     @Override
     public void completed(long step, int rank) {
         StepPlan p = inFlight.get(step);

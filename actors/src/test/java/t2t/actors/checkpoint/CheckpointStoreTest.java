@@ -7,7 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.junit.jupiter.api.Assumptions;
+import t2t.protocol.RunFailedException;
+import t2t.protocol.UserInputException;
+import t2t.protocol.wire.CheckpointManifest;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,6 +54,84 @@ class CheckpointStoreTest {
         Files.write(dir.resolve("step-2/weights.bin"), new byte[] {0, 0, 0});
         assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
         Files.delete(dir.resolve("step-1/" + CheckpointStore.MANIFEST));
-        assertTrue(s.loadLatestValid().isEmpty());
+        UserInputException e = assertThrows(UserInputException.class, s::loadLatestValid);
+        assertTrue(e.getMessage().contains("step-2") && e.getMessage().contains("step-1"), e.getMessage());
+    }
+
+    @Test
+    void aManifestCutAtAnyFieldBoundaryIsRejectedAndTheOlderOneUsed(@TempDir Path dir) throws Exception {
+        CheckpointStore s = new CheckpointStore(dir, 3);
+        s.write(content(1));
+        s.write(content(2));
+        Path manifest = dir.resolve("step-2/" + CheckpointStore.MANIFEST);
+        byte[] whole = Files.readAllBytes(manifest);
+        int boundaries = 0;
+        for (int cut = 0; cut < whole.length; cut++) {
+            byte[] part = Arrays.copyOf(whole, cut);
+            if (!parses(part)) {
+                continue;
+            }
+            boundaries++;
+            Files.write(manifest, part);
+            assertThrows(UserInputException.class, () -> CheckpointStore.load(dir.resolve("step-2")), "cut at " + cut);
+            assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep(), "cut at " + cut);
+        }
+        assertTrue(boundaries >= 8, "the manifest was cut between fields " + boundaries + " times");
+        Files.write(manifest, whole);
+        assertEquals(2, s.loadLatestValid().orElseThrow().manifest().getStep());
+    }
+
+    private static boolean parses(byte[] b) {
+        try {
+            CheckpointManifest.parseFrom(b);
+            return true;
+        } catch (InvalidProtocolBufferException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void unfinishedTempFoldersFromACrashAreRemovedAtStart(@TempDir Path dir) throws Exception {
+        CheckpointStore s = new CheckpointStore(dir, 2);
+        s.write(content(1));
+        Files.createDirectories(dir.resolve(".tmp-step-2-123/opt"));
+        Files.write(dir.resolve(".tmp-step-2-123/opt/shard-0.bin"), new byte[] {1});
+        Files.write(dir.resolve(".latest.tmp"), new byte[] {1});
+        assertEquals(2, s.removeUnfinished());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("latest", "step-1"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
+    }
+
+    /** A real full disk: a small tmpfs (needs root to mount; skipped elsewhere). */
+    @Test
+    void aFullDiskNamesEnospcAndThePathRemovesTheTempFolderAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp)
+            throws Exception {
+        Path mount = tmp.resolve("small");
+        Files.createDirectories(mount);
+        Assumptions.assumeTrue(SmallTmpfs.mount(mount, "256k"), "mounting a tmpfs needs root");
+        try {
+            CheckpointStore s = new CheckpointStore(mount.resolve("checkpoints"), 3);
+            s.write(content(1));
+            Map<String, byte[]> big = new LinkedHashMap<>();
+            big.put("weights.bin", new byte[] {7, 2, 3});
+            big.put("optimizer.bin", new byte[512 * 1024]);
+            RunFailedException e = assertThrows(RunFailedException.class,
+                    () -> s.write(new CheckpointStore.Content(2, 0, "{}", "abc", big)));
+            assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("ENOSPC"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains(mount.resolve("checkpoints").toString()) && e.getMessage().contains("optimizer.bin"),
+                    e.getMessage());
+            try (var files = Files.list(mount.resolve("checkpoints"))) {
+                assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temp folder left");
+            }
+            assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
+            assertEquals("step-1", Files.readString(mount.resolve("checkpoints/latest")));
+            s.write(content(3));
+            assertEquals(3, s.loadLatestValid().orElseThrow().manifest().getStep(), "later checkpoints still fit");
+        } finally {
+            SmallTmpfs.unmount(mount);
+        }
     }
 }

@@ -90,6 +90,7 @@ public final class ImageFolder implements Dataset {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Path> ignored = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
             List<Path> found = new ArrayList<>();
             try (Stream<Path> walk = Files.walk(dir.resolve(classes.get(c)), FileVisitOption.FOLLOW_LINKS)) {
@@ -100,6 +101,7 @@ public final class ImageFolder implements Dataset {
             // torchvision: sorted(os.walk(class_dir)) then sorted(fnames): by folder path, then name.
             found.sort(Comparator.comparing((Path p) -> p.getParent().toString())
                     .thenComparing(p -> p.getFileName().toString()));
+            int before = files.size();
             for (Path p : found) {
                 if (EXTENSIONS.contains(extension(p))) {
                     files.add(p);
@@ -108,6 +110,16 @@ public final class ImageFolder implements Dataset {
                     ignored.add(p);
                 }
             }
+            if (files.size() == before) {
+                empty.add(classes.get(c));
+            }
+        }
+        if (!empty.isEmpty() && empty.size() < classes.size()) {
+            // An empty folder would still be a class: an output the model is trained never to give,
+            // and label numbers shifted against a dataset without it. torchvision refuses it too.
+            throw new UserInputException("class folder(s) " + String.join(", ", empty) + " in " + dir
+                    + " hold no image files (" + String.join(", ", EXTENSIONS.stream().sorted().toList())
+                    + "): add images or remove the folder(s)");
         }
         if (files.isEmpty()) {
             throw new UserInputException("no image files (" + String.join(", ", EXTENSIONS.stream().sorted().toList())

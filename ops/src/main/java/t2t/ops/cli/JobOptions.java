@@ -3,6 +3,9 @@ package t2t.ops.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import picocli.CommandLine;
@@ -57,14 +60,38 @@ public final class JobOptions {
         return JobConfig.resolve(configFile == null ? Map.of() : readFile(configFile), flags);
     }
 
-    /** Flat key = value pairs from a HOCON/JSON file; nested objects are refused (the table is flat). */
+    /**
+     * HOCON's {@code include} skips a missing file without a word and may read from the class path or
+     * a URL; one file per run keeps what a run was given in one place (saved as its config.json).
+     */
+    private static final ConfigIncluder REFUSE_INCLUDES = new ConfigIncluder() {
+        @Override
+        public ConfigIncluder withFallback(ConfigIncluder fallback) {
+            return this;
+        }
+
+        @Override
+        public ConfigObject include(ConfigIncludeContext context, String what) {
+            throw new ConfigException.Generic("'include \"" + what + "\"' is not supported: copy its keys into this "
+                    + "file (a run's whole configuration lives in one file)");
+        }
+    };
+
+    /**
+     * Flat key = value pairs from a HOCON/JSON file; nested objects are refused (the table is flat).
+     * {@code ${NAME}} substitutions resolve against the file and the environment.
+     */
     public static Map<String, String> readFile(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UserInputException("--config " + file + ": no such file");
         }
         Config c;
         try {
-            c = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            c = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
+                    .setIncluder(REFUSE_INCLUDES)).resolve();
+        } catch (ConfigException.UnresolvedSubstitution e) {
+            throw new UserInputException("--config " + file + ": " + e.getMessage()
+                    + " (a ${NAME} is read from the environment: set it, or write the value)");
         } catch (ConfigException e) {
             throw new UserInputException("--config " + file + ": " + e.getMessage());
         }

@@ -8,7 +8,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -123,7 +122,7 @@ public final class LinePlot {
         try {
             ImageIO.write(img, "png", png.toFile());
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write " + png, ex);
+            throw t2t.actors.checkpoint.DiskFailure.of("cannot write a plot", png, ex);
         }
     }
 }

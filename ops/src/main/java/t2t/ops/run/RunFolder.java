@@ -2,6 +2,7 @@ package t2t.ops.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import t2t.actors.checkpoint.DiskFailure;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class RunFolder implements AutoCloseable {
         try {
             return new RunFolder(parent.resolve(n));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + parent.resolve(n), e);
+            throw DiskFailure.of("cannot create the run folder", parent.resolve(n), e);
         }
     }
 
@@ -67,13 +68,18 @@ public final class RunFolder implements AutoCloseable {
     }
 
     private void writeJson(String file, Object value) {
+        Path tmp = root.resolve(file + ".tmp");
         try {
-            Path tmp = root.resolve(file + ".tmp");
             PRETTY.writeValue(tmp.toFile(), value);
             Files.move(tmp, root.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + root.resolve(file), e);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the temp file is what failed; the one line below says why
+            }
+            throw DiskFailure.of("cannot write the run's " + file, root.resolve(file), e);
         }
     }
 
@@ -84,7 +90,7 @@ public final class RunFolder implements AutoCloseable {
             metrics.newLine();
             metrics.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + root.resolve("metrics.jsonl"), e);
+            throw DiskFailure.of("cannot append to the run's metrics", root.resolve("metrics.jsonl"), e);
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import t2t.actors.LocalJob;
 import t2t.actors.cluster.JobLauncher;
 import t2t.actors.checkpoint.CheckpointStore;
+import t2t.actors.checkpoint.DiskFailure;
 import t2t.actors.config.JobConfig;
 import t2t.actors.engine.CheckpointModels;
 import t2t.actors.engine.DjlTeacher;
@@ -20,6 +21,7 @@ import t2t.model.teacher.CnnTeachers;
 import t2t.model.teacher.CnnVisionModel;
 import t2t.model.teacher.Teacher;
 import t2t.model.teacher.TorchScriptTeacher;
+import t2t.protocol.RunFailedException;
 import t2t.protocol.UserInputException;
 
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +68,10 @@ public final class TrainingRun {
         String resume = cfg.get(JobConfig.RESUME);
         String name = cfg.get(JobConfig.NAME);
         if (resume.equals("auto") && name.isBlank()) {
-            name = newestRunWithCheckpoints(out, cfg.get(JobConfig.MODEL));
+            name = newestRunWithCheckpoints(out);
+            err.println(name.isEmpty() ? "t2t: --resume auto: no run with checkpoints under " + out + ", starting a new run"
+                    : "t2t: --resume auto: continuing " + out.resolve(name) + ", the newest run with checkpoints under "
+                    + out + " (--name picks another)");
         }
         Supplier<TeacherCompute> teacher = resolveTeacher();
         try (JobAssembly job = JobAssembly.prepare(cfg);
@@ -79,6 +85,14 @@ public final class TrainingRun {
             } else if (!resume.isBlank()) {
                 from = CheckpointModels.open(Path.of(resume));
                 err.println("t2t: resuming from " + from.path());
+            }
+            if (from != null && job.completedBy(from)) {
+                return alreadyComplete(folder, from);
+            }
+            int stale = store.removeUnfinished();
+            if (stale > 0) {
+                err.println("t2t: removed " + stale + " unfinished checkpoint folder(s) left in " + store.dir()
+                        + " by a run that stopped while writing");
             }
             Map<String, Object> config = cfg.asMap();
             folder.writeConfig(config);
@@ -107,16 +121,51 @@ public final class TrainingRun {
         }
     }
 
-    private static String newestRunWithCheckpoints(Path out, String model) {
+    /**
+     * The run already ended at {@code last}: nothing to train, and nothing is written over. The
+     * summary is the one the run wrote; a run killed between its last checkpoint and its summary
+     * gets one from the checkpoint's manifest (no eval figures: {@code ./t2t eval} gives them).
+     */
+    private Map<String, Object> alreadyComplete(RunFolder folder, CheckpointStore.Loaded last) throws IOException {
+        err.println("t2t: run " + folder.root() + " is already complete (its checkpoint " + last.path().getFileName()
+                + " is the last step of the run); nothing to do. To train longer, raise --epochs or --steps; to start "
+                + "over, give a new --name");
+        Path written = folder.root().resolve("summary.json");
+        if (Files.isRegularFile(written)) {
+            try {
+                return JSON.readValue(written.toFile(), new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
+            } catch (IOException e) {
+                err.println("t2t: " + written + " is unreadable (" + e.getMessage() + "); reporting the checkpoint instead");
+            }
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("top1", null);
+        s.put("top5", null);
+        s.put("epochs", last.manifest().getEpoch() + 1);
+        s.put("steps", last.manifest().getStep() + 1);
+        s.put("wall_s", 0.0);
+        s.put("train_img_per_s", 0.0);
+        s.put("weights_sha256", last.manifest().getWeightsSha256());
+        s.put("model", cfg.get(JobConfig.MODEL));
+        s.put("run_dir", folder.root().toString());
+        return s;
+    }
+
+    /**
+     * The run under {@code out} whose checkpoints changed last. A run counts when it holds any
+     * checkpoint folder, with or without its {@code latest} pointer (which a crash can leave out).
+     */
+    private static String newestRunWithCheckpoints(Path out) {
         if (!Files.isDirectory(out)) {
             return "";
         }
         try (var dirs = Files.list(out)) {
-            return dirs.filter(d -> Files.exists(d.resolve("checkpoints/latest")))
-                    .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
+            return dirs.filter(d -> !new CheckpointStore(d.resolve("checkpoints"), 1).list().isEmpty())
+                    .max((a, b) -> Long.compare(a.resolve("checkpoints").toFile().lastModified(),
+                            b.resolve("checkpoints").toFile().lastModified()))
                     .map(d -> d.getFileName().toString()).orElse("");
         } catch (IOException e) {
-            return "";
+            throw new UncheckedIOException("cannot list the runs under " + out, e);
         }
     }
 
@@ -164,7 +213,10 @@ public final class TrainingRun {
 
     /**
      * A registered CNN trained on this data, from the cache; trained first (a run of its own,
-     * with the same data and augmentation, no teacher) when absent.
+     * with the same data and augmentation, no teacher) when absent. Processes that share the cache
+     * (the nodes of a cluster, say) train it once: one holds the entry's lock and trains into
+     * {@code <entry>.partial} (resumed if a holder was killed), then renames it into place; the
+     * others wait for the lock and find it there.
      */
     private Path cachedTeacher(String name) {
         JobConfig teacherCfg = cfg.with(Map.ofEntries(
@@ -181,17 +233,45 @@ public final class TrainingRun {
         Path cache = cacheRoot().resolve("teachers");
         String runName = name + "-" + hash;
         Path dir = cache.resolve(runName);
-        if (Files.isDirectory(dir.resolve("checkpoints"))
-                && new CheckpointStore(dir.resolve("checkpoints"), 1).loadLatestValid().isPresent()
-                && Files.exists(dir.resolve("summary.json"))) {
-            err.println("t2t: teacher " + name + " from the cache: " + dir);
+        if (cachedTeacherReady(dir, name)) {
             return dir;
         }
-        err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
-        Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", runName)), err).run();
-        err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %.4f after %s epochs%n", name, ((Number) s.get("top1")).doubleValue(),
-                s.get("epochs"));
-        return dir;
+        try {
+            Files.createDirectories(cache);
+        } catch (IOException e) {
+            throw DiskFailure.of("cannot create the teacher cache", cache, e);
+        }
+        try (CacheLock lock = CacheLock.acquire(cache.resolve(runName + ".lock"), "teacher " + name + " to be trained",
+                err)) {
+            if (cachedTeacherReady(dir, name)) {
+                return dir;
+            }
+            String partial = runName + ".partial";
+            err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
+            Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", partial)), err)
+                    .run();
+            err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %s after %s epochs%n", name, s.get("top1"), s.get("epochs"));
+            try {
+                if (Files.exists(dir)) {
+                    // An entry without a valid checkpoint and summary: what is left of an older, broken one.
+                    CheckpointStore.deleteTree(dir);
+                }
+                Files.move(cache.resolve(partial), dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw DiskFailure.of("cannot move the trained teacher into the cache", dir, e);
+            }
+            return dir;
+        }
+    }
+
+    /** True (and said) when {@code dir} holds a finished teacher: a valid checkpoint and its run's summary. */
+    private boolean cachedTeacherReady(Path dir, String name) {
+        if (Files.isDirectory(dir.resolve("checkpoints")) && Files.exists(dir.resolve("summary.json"))
+                && new CheckpointStore(dir.resolve("checkpoints"), 1).loadLatestValid().isPresent()) {
+            err.println("t2t: teacher " + name + " from the cache: " + dir);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -212,10 +292,13 @@ public final class TrainingRun {
     /**
      * What identifies a cached teacher: its own run's whole resolved configuration (so a key added
      * to {@link JobConfig} later is part of it without anyone remembering to add it here), less
-     * the keys that cannot change its weights, plus the input channels the data gives.
+     * the keys that cannot change its weights, plus the input channels the data gives and the
+     * checkpoint format.
      */
     static String teacherCacheKey(JobConfig teacherCfg, int inputChannels) {
-        StringBuilder key = new StringBuilder("channels=").append(inputChannels);
+        // The checkpoint format too: a build that cannot read a cached teacher trains its own beside it.
+        StringBuilder key = new StringBuilder("channels=").append(inputChannels)
+                .append("|checkpoint-format=").append(CheckpointStore.FORMAT);
         new java.util.TreeMap<>(teacherCfg.asRawMap()).forEach((k, v) -> {
             if (!NOT_IN_TEACHER_KEY.contains(k)) {
                 key.append('|').append(k).append('=').append(v);
@@ -311,7 +394,10 @@ public final class TrainingRun {
 
         @Override
         public void onFailure(Throwable cause) {
-            progress.message("t2t: the job failed: " + cause.getMessage());
+            if (!(cause instanceof RunFailedException)) {
+                // A RunFailedException is the CLI's one line already; saying it twice would not help.
+                progress.message("t2t: the job failed: " + cause.getMessage());
+            }
         }
 
         Map<String, Object> summarize(JobResult r) {
@@ -352,7 +438,7 @@ public final class TrainingRun {
                     ConfusionMatrixPlot.write(e.confusion(), job.trainData().classNames(), "confusion (eval split)",
                             folder.plots().resolve("confusion.png"));
                 } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
+                    throw DiskFailure.of("cannot write a plot", folder.plots().resolve("confusion.png"), ex);
                 }
             }
             return s;
