@@ -74,8 +74,8 @@ public final class CheckpointStore {
     public Path write(Content c) {
         try {
             Files.createDirectories(dir);
-            Path finalDir = dir.resolve("step-" + c.step());
-            Path tmp = Files.createTempDirectory(dir, ".tmp-step-" + c.step() + "-");
+            Path finalDir = dir.resolve(folderName(c.step()));
+            Path tmp = Files.createTempDirectory(dir, ".tmp-" + folderName(c.step()) + "-");
             CheckpointManifest.Builder m = CheckpointManifest.newBuilder()
                     .setFormat(FORMAT)
                     .setStep(c.step())
@@ -106,6 +106,15 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint step " + c.step() + " under " + dir, e);
         }
+    }
+
+    /**
+     * {@code step-N} with N the steps trained, as metrics.jsonl counts them; the manifest keeps the
+     * last step's 0-based index, which resuming reads. Folders from versions that named them by that
+     * index still list and load (their order is the same).
+     */
+    static String folderName(long lastStepIndex) {
+        return "step-" + (lastStepIndex + 1);
     }
 
     /** Step folders, newest first. */

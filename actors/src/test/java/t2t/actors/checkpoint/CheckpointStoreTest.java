@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -25,8 +26,8 @@ class CheckpointStoreTest {
             s.write(content(step));
         }
         assertEquals(2, s.list().size());
-        assertEquals("step-40", Files.readString(dir.resolve("latest")));
-        assertFalse(Files.exists(dir.resolve("step-20")));
+        assertEquals("step-41", Files.readString(dir.resolve("latest")), "named by steps trained: index 40 is the 41st");
+        assertFalse(Files.exists(dir.resolve("step-21")));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".tmp")), "no temp folder left");
         }
@@ -40,9 +41,21 @@ class CheckpointStoreTest {
         CheckpointStore s = new CheckpointStore(dir, 3);
         s.write(content(1));
         s.write(content(2));
-        Files.write(dir.resolve("step-2/weights.bin"), new byte[] {0, 0, 0});
+        Files.write(dir.resolve("step-3/weights.bin"), new byte[] {0, 0, 0});
         assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
-        Files.delete(dir.resolve("step-1/" + CheckpointStore.MANIFEST));
+        Files.delete(dir.resolve("step-2/" + CheckpointStore.MANIFEST));
         assertTrue(s.loadLatestValid().isEmpty());
+    }
+
+    @Test
+    void foldersCountStepsTrainedAsMetricsDoAndFoldersNamedByTheOldIndexStillLoad(@TempDir Path dir) throws Exception {
+        CheckpointStore s = new CheckpointStore(dir, 3);
+        s.write(content(9));
+        assertTrue(Files.isDirectory(dir.resolve("step-10")), "after 10 steps (index 9) the folder says 10, as metrics.jsonl");
+        Files.move(dir.resolve("step-10"), dir.resolve("step-9")); // how earlier versions named it
+        Files.writeString(dir.resolve("latest"), "step-9");
+        assertEquals(9, s.loadLatestValid().orElseThrow().manifest().getStep());
+        s.write(content(19));
+        assertEquals(List.of(dir.resolve("step-20"), dir.resolve("step-9")), s.list());
     }
 }
