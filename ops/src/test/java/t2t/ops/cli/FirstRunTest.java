@@ -163,7 +163,8 @@ class FirstRunTest {
             t.values()[0] = Float.NaN;
             return t;
         });
-        String err = refused("predict", "--weights", w.toString(), "--input", input.toString());
+        String err = refused("predict", "--model", "t2t_vit_7", "--model-args", MODEL_ARGS
+                + ",img_size=32,in_chans=3,num_classes=10", "--weights", w.toString(), "--input", input.toString());
         assertTrue(err.contains("NaN or infinite"), err);
     }
 
