@@ -12,15 +12,20 @@ import java.util.Locale;
  */
 public final class Progress {
     /**
-     * Where this run stands in the command: a label for its lines, and the steps of the phase still
-     * to come after it (a teacher trained first is followed by the student's run), so the ETA covers
+     * Where this run stands in the command: its role (empty for the run asked for; "teacher
+     * resnet_tiny" for a teacher trained first), and the steps of the phase still to come after it (a teacher trained first is followed by the student's run), so the ETA covers
      * the whole command. Those steps are estimated at this phase's pace: in the demo a student step
      * costs about 1.2 teacher steps, and a forward-pass timing taken up front predicted 10 (per-op
      * overheads dominate such small models), so the pace measured is the better guess; once the
      * student runs, its own pace replaces it.
      */
-    public record Phase(String label, long laterSteps) {
+    public record Phase(String role, long laterSteps) {
         public static final Phase ONLY = new Phase("", 0);
+
+        /** What the run's lines start with: "teacher resnet_tiny: ", or nothing. */
+        public String label() {
+            return role.isEmpty() ? "" : role + ": ";
+        }
     }
 
     /** Which loss parts the objective has: the others are always 0 and not shown. */

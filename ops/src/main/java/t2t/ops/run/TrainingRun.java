@@ -125,8 +125,8 @@ public final class TrainingRun {
             folder.writeConfig(config);
             String configJson = JSON.writeValueAsString(config);
             VisionModel t = job.template();
-            err.printf(Locale.ROOT, "t2t: %s%s (%s), %,d parameters (%,d trainable); data %s: %,d train / %,d eval, %d classes%n",
-                    phase.label(), cfg.get(JobConfig.MODEL), job.modelArgs(), t.parameterCount(),
+            err.printf(Locale.ROOT, "t2t: %s (%s), %,d parameters (%,d trainable); data %s: %,d train / %,d eval, %d classes%n",
+                    phase.role().isEmpty() ? cfg.get(JobConfig.MODEL) : phase.role(), job.modelArgs(), t.parameterCount(),
                     t.trainableParameterCount(), cfg.get(JobConfig.DATA), job.trainData().size(), job.evalData().size(),
                     job.trainData().numClasses());
             err.printf(Locale.ROOT, "t2t: %d workers, %d loaders, %s, global batch %d, lr %s; run folder %s%n",
@@ -269,7 +269,7 @@ public final class TrainingRun {
                     + " it on the submitting machine first, or give --teacher PATH to a teacher every node can read");
         }
         err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
-        Progress.Phase teacherPhase = new Progress.Phase("teacher " + name + ": ", student.plannedSteps());
+        Progress.Phase teacherPhase = new Progress.Phase("teacher " + name, student.plannedSteps());
         Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", runName)), err,
                 LocalJob::run, teacherPhase, true).run();
         err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %.4f after %s%n", name, ((Number) s.get("top1")).doubleValue(),

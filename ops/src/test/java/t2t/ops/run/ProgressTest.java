@@ -20,7 +20,7 @@ class ProgressTest {
     void aTeachersLinesShowItsLossAloneAndAnEtaThatIncludesTheStudent() {
         // 10 of 40 steps in 10 s: 30 s left of this phase, then 200 student steps at this pace.
         Progress p = new Progress(new PrintStream(new ByteArrayOutputStream()), false, 4, 0,
-                new Progress.Parts(false, false), new Progress.Phase("teacher resnet_tiny: ", 200));
+                new Progress.Parts(false, false), new Progress.Phase("teacher resnet_tiny", 200));
         p.step(step(0));
         assertEquals("teacher resnet_tiny: epoch 1/4 [########################] 10/10  loss 1.7500  lr 1.00e-03"
                 + "  100 img/s  ETA 3:50 (this phase 0:30)", p.line(step(9), 10.0));
