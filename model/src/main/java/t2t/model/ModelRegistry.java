@@ -1,5 +1,6 @@
 package t2t.model;
 
+import t2t.protocol.NearestName;
 import t2t.protocol.UserInputException;
 
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ public final class ModelRegistry {
     public static synchronized ModelFamily family(String name) {
         ModelFamily f = BY_NAME.get(name);
         if (f == null) {
-            throw new UserInputException("unknown model '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()));
+            throw new UserInputException("unknown model '" + name + "'" + NearestName.hint(name, BY_NAME.keySet())
+                    + " (known: " + String.join(", ", BY_NAME.keySet()) + "; ./t2t models describes them)");
         }
         return f;
     }

@@ -29,6 +29,13 @@ public interface VisionModel extends Block {
     /** Sets every parameter's array in {@code manager} from a seeded host generator (official init). */
     void initializeWeights(NDManager manager, DataType dataType, long seed);
 
+    /**
+     * Makes {@link #parameterSpecs()} answer before weights are loaded. A no-op where the
+     * architecture alone fixes every shape (T2T-ViT), so a file that does not fit is refused before
+     * anything is allocated; a family whose shapes come out of initializing its blocks overrides it.
+     */
+    default void declareShapes(NDManager manager, DataType dataType) {}
+
     /** The eval output for a batch [B, C, H, W], no gradients recorded; arrays in x's manager. */
     NDArray predict(NDArray images);
 

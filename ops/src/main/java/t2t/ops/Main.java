@@ -69,7 +69,9 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("t2t: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            String problem = ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                    ? UnknownArgument.describe(u.getUnmatched().get(0), cmd.getCommandSpec()) : ex.getMessage();
+            cmd.getErr().println("t2t: " + problem + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
         return cl;
@@ -90,7 +92,15 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        int code = commandLine().execute(args);
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // Java heap or direct memory: the fix is the same, and a stack trace would not say it.
+            System.err.println("t2t: out of memory (" + e.getMessage() + "): a smaller --batch-size or model, or a"
+                    + " larger heap, e.g. T2T_JAVA_OPTS=-Xmx16g ./t2t ...");
+            code = EXIT_INTERNAL;
+        }
         Json.flush();
         System.exit(code);
     }

@@ -84,8 +84,8 @@ public final class CheckpointStore {
         Path current = dir;
         try {
             Files.createDirectories(dir);
-            Path finalDir = dir.resolve("step-" + c.step());
-            tmp = Files.createTempDirectory(dir, TEMP_PREFIX + c.step() + "-");
+            Path finalDir = dir.resolve(folderName(c.step()));
+            tmp = Files.createTempDirectory(dir, TEMP_PREFIX + (c.step() + 1) + "-");
             CheckpointManifest.Builder m = CheckpointManifest.newBuilder()
                     .setFormat(FORMAT)
                     .setStep(c.step())
@@ -164,6 +164,15 @@ public final class CheckpointStore {
         return bodyLength >= 0
                 && Arrays.equals(bytes, bodyLength, bytes.length, seal, 0, seal.length)
                 && sha256(Arrays.copyOf(bytes, bodyLength)).equals(m.getManifestSha256());
+    }
+
+    /**
+     * {@code step-N} with N the steps trained, as metrics.jsonl counts them; the manifest keeps the
+     * last step's 0-based index, which resuming reads. Folders from versions that named them by that
+     * index still list and load (their order is the same).
+     */
+    static String folderName(long lastStepIndex) {
+        return "step-" + (lastStepIndex + 1);
     }
 
     /** Step folders, newest first. */

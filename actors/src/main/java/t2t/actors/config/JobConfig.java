@@ -1,5 +1,6 @@
 package t2t.actors.config;
 
+import t2t.protocol.NearestName;
 import t2t.protocol.UserInputException;
 
 import java.util.ArrayList;
@@ -190,43 +191,11 @@ public final class JobConfig {
         for (Map.Entry<String, String> e : raw.entrySet()) {
             ConfigKey<?> k = BY_NAME.get(e.getKey());
             if (k == null) {
-                throw new UserInputException(source + ": unknown key '" + e.getKey() + "'" + suggestion(e.getKey())
-                        + " (./t2t train --help lists every key)");
+                throw new UserInputException(source + ": unknown key '" + e.getKey() + "'"
+                        + NearestName.hint(e.getKey(), BY_NAME.keySet()) + " (./t2t train --help lists every key)");
             }
             v.put(k, k.parse(e.getValue(), source));
         }
-    }
-
-    private static String suggestion(String unknown) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String known : BY_NAME.keySet()) {
-            int d = editDistance(unknown, known);
-            if (d < bestD) {
-                bestD = d;
-                best = known;
-            }
-        }
-        return best != null && bestD <= Math.max(2, unknown.length() / 3) ? "; did you mean '" + best + "'?" : "";
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private void checkConsistency() {

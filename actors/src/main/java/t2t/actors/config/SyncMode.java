@@ -34,6 +34,15 @@ public record SyncMode(Kind kind, int parameter) {
         throw new UserInputException("'sync' got '" + s + "', expected sync, stale:S or local:H with S, H >= 1");
     }
 
+    /** For people: "synchronous updates", "bounded staleness 2", "local SGD, averaged every 4 steps". */
+    public String describe() {
+        return switch (kind) {
+            case SYNC -> "synchronous updates";
+            case STALE -> "bounded staleness " + parameter;
+            case LOCAL -> "local SGD, averaged every " + parameter + (parameter == 1 ? " step" : " steps");
+        };
+    }
+
     @Override
     public String toString() {
         return kind == Kind.SYNC ? "sync" : kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + parameter;

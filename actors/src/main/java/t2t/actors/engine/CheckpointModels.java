@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import t2t.actors.checkpoint.CheckpointStore;
 import t2t.model.ModelRegistry;
 import t2t.model.VisionModel;
+import t2t.model.io.ModelCard;
+import t2t.model.io.Safetensors;
 import t2t.model.io.Weights;
 import t2t.protocol.UserInputException;
 
@@ -15,7 +17,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,10 +35,11 @@ public final class CheckpointModels {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static byte[] describe(String model, Map<String, String> args) {
+    static byte[] describe(String model, Map<String, String> args, List<String> classNames) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
         m.put("args", args);
+        m.put("class_names", classNames);
         try {
             return JSON.writeValueAsBytes(m);
         } catch (IOException e) {
@@ -63,25 +68,35 @@ public final class CheckpointModels {
         Map<String, String> json = parseFlat(new String(c.file(JobAssembly.MODEL), StandardCharsets.UTF_8));
         String name = json.remove("model");
         VisionModel model = ModelRegistry.create(name, json);
-        model.initializeWeights(manager, DataType.FLOAT32, 0);
         String file = ema && c.files().containsKey("ema.safetensors") ? "ema.safetensors" : JobAssembly.WEIGHTS;
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("t2t-weights", ".safetensors");
-            Files.write(tmp, c.file(file));
-            Weights.load(model, tmp, manager, DataType.FLOAT32);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temp file left behind is harmless
-                }
-            }
-        }
+        Weights.load(model, Safetensors.read(c.file(file), c.path().resolve(file).toString()), manager,
+                DataType.FLOAT32, true);
         return new Loaded(model, name, json, c);
+    }
+
+    /** What a checkpoint's {@code model.json} says: "model" (the registered name) and its architecture args. */
+    public static Map<String, String> described(CheckpointStore.Loaded c) {
+        return parseFlat(new String(c.file(JobAssembly.MODEL), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * What {@code export} writes into a weights file's metadata: the model.json's name and args, the
+     * class names (checkpoints from versions that did not record them have none) and the run's eval
+     * transform.
+     */
+    public static ModelCard card(CheckpointStore.Loaded c) {
+        Map<String, String> args = described(c);
+        String model = args.remove("model");
+        List<String> names = new ArrayList<>();
+        int padCrop;
+        try {
+            JSON.readTree(c.file(JobAssembly.MODEL)).path("class_names").forEach(n -> names.add(n.asText()));
+            padCrop = JSON.readTree(c.manifest().getConfigJson()).path("pad-crop").asInt(-1);
+        } catch (IOException e) {
+            throw new UserInputException("checkpoint " + c.path() + " has a model.json or config that is not JSON:"
+                    + " the checkpoint is damaged");
+        }
+        return new ModelCard(model, args, names, padCrop >= 0);
     }
 
     /** "model" plus the "args" entries of what {@link #describe} wrote, flattened. */

@@ -138,7 +138,13 @@ public final class JobAssembly implements AutoCloseable {
             args.putIfAbsent("img_size", Integer.toString(cfg.get(JobConfig.IMG_SIZE)));
         }
         args.putIfAbsent("in_chans", Integer.toString(channels));
-        args.putIfAbsent("num_classes", Integer.toString(train.numClasses()));
+        String classes = args.putIfAbsent("num_classes", Integer.toString(train.numClasses()));
+        if (classes != null && !classes.trim().equals(Integer.toString(train.numClasses()))) {
+            // The loss's targets have the data's classes: a mismatch would only show as a shape error in step 1.
+            throw new UserInputException("--model-args num_classes=" + classes.trim() + " but --data "
+                    + cfg.get(JobConfig.DATA) + " has " + train.numClasses() + " classes: drop num_classes (the data"
+                    + " sets it) or use data with " + classes.trim() + " classes");
+        }
         if (!"none".equals(cfg.get(JobConfig.DISTILLATION_TYPE))) {
             args.putIfAbsent("distillation", "true");
         }
@@ -160,13 +166,16 @@ public final class JobAssembly implements AutoCloseable {
         return modelArgs;
     }
 
+    /** Optimizer steps the run takes from its start: every epoch's, or --steps when that is fewer. */
+    public long plannedSteps() {
+        long all = schedule.stepsPerEpoch() * cfg.get(JobConfig.EPOCHS);
+        long max = cfg.get(JobConfig.STEPS);
+        return max > 0 ? Math.min(max, all) : all;
+    }
+
     private LoaderBatches makeBatches() {
-        t2t.model.DataConfig md = template.dataConfig();
-        float[] mean = toArray(md.mean());
-        float[] std = toArray(md.std());
-        Interpolation interp = Interpolation.parse(md.interpolation());
-        t2t.loader.transform.DataConfig data = new t2t.loader.transform.DataConfig(md.inChans(), md.imgSize(),
-                md.imgSize(), mean, std, md.cropPct(), interp);
+        t2t.loader.transform.DataConfig data = loaderDataConfig(template.dataConfig());
+        Interpolation interp = data.interpolation();
         AugmentConfig aug = new AugmentConfig(cfg.get(JobConfig.SCALE_MIN), 1.0, 3.0 / 4.0, 4.0 / 3.0,
                 cfg.get(JobConfig.HFLIP), cfg.get(JobConfig.AA), cfg.get(JobConfig.COLOR_JITTER), interp,
                 cfg.get(JobConfig.REPROB), EraseMode.PIXEL, 1).withPadCrop(cfg.get(JobConfig.PAD_CROP));
@@ -177,15 +186,28 @@ public final class JobAssembly implements AutoCloseable {
                         cfg.get(JobConfig.MIXUP_SWITCH_PROB), MixMode.parse(cfg.get(JobConfig.MIXUP_MODE)), true,
                         cfg.get(JobConfig.SMOOTHING), train.numClasses()))
                 : null;
-        // Evaluate at the scale the model trained at: a pad-crop run sees images unresized on a
-        // canvas, so its eval centres them the same way (no shift); RandomResizedCrop runs use
-        // timm's resize + centre crop at crop_pct.
-        SampleTransform evalTransform = aug.padCrop() >= 0
-                ? Transforms.train(data, new AugmentConfig(1, 1, 1, 1, 0, null, 0, interp, 0, EraseMode.PIXEL, 1)
-                        .withPadCrop(0))
-                : Transforms.eval(data);
-        return new LoaderBatches(train, eval, Transforms.train(data, aug), evalTransform, mixup,
+        return new LoaderBatches(train, eval, Transforms.train(data, aug),
+                evalTransform(template.dataConfig(), aug.padCrop() >= 0), mixup,
                 cfg.get(JobConfig.SMOOTHING), cfg.get(JobConfig.SEED), gridH, gridW);
+    }
+
+    /** The model's data config as the loader's transforms take it. */
+    public static t2t.loader.transform.DataConfig loaderDataConfig(t2t.model.DataConfig md) {
+        return new t2t.loader.transform.DataConfig(md.inChans(), md.imgSize(), md.imgSize(), toArray(md.mean()),
+                toArray(md.std()), md.cropPct(), Interpolation.parse(md.interpolation()));
+    }
+
+    /**
+     * The transform a run evaluates (and predict runs) with, at the scale the model trained at: a
+     * pad-crop run ({@code padded}) saw images unresized on a canvas, so its eval centres them the
+     * same way (no shift); RandomResizedCrop runs use timm's resize + centre crop at crop_pct.
+     */
+    public static SampleTransform evalTransform(t2t.model.DataConfig md, boolean padded) {
+        t2t.loader.transform.DataConfig data = loaderDataConfig(md);
+        return padded
+                ? Transforms.train(data, new AugmentConfig(1, 1, 1, 1, 0, null, 0, data.interpolation(), 0,
+                        EraseMode.PIXEL, 1).withPadCrop(0))
+                : Transforms.eval(data);
     }
 
     private static float[] toArray(List<Float> l) {
@@ -268,7 +290,7 @@ public final class JobAssembly implements AutoCloseable {
             plan = SamplerPlan.restore(resume.file(PLAN), epochs);
             coordState = resume.file(COORDINATOR);
             startStep = resume.manifest().getStep() + 1;
-            params = loadFlat(resume.file(WEIGHTS));
+            params = loadFlat(resume.file(WEIGHTS), resume.path().resolve(WEIGHTS).toString());
             restored = restoreShards(resume.file(OPTIMIZER), params, ranges, startStep);
         } else {
             plan = new SamplerPlan(LoaderBatches.samplerConfig(train, cfg.get(JobConfig.BATCH_SIZE),
@@ -306,25 +328,16 @@ public final class JobAssembly implements AutoCloseable {
     }
 
     /** Flat parameters from a weights file in the state-dict naming. */
-    private float[] loadFlat(byte[] safetensors) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("t2t-weights", ".safetensors");
-            Files.write(tmp, safetensors);
-            Weights.load(template, tmp, templateManager, DataType.FLOAT32);
-            float[] flat = new float[slots.size()];
-            slots.read(flat);
-            return flat;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            deleteQuietly(tmp);
-        }
+    private float[] loadFlat(byte[] safetensors, String name) {
+        Weights.load(template, Safetensors.read(safetensors, name), templateManager, DataType.FLOAT32, true);
+        float[] flat = new float[slots.size()];
+        slots.read(flat);
+        return flat;
     }
 
     private static List<AggregatorActor.ShardState> restoreShards(byte[] optimizer, float[] params,
                                                                    List<ShardRange> ranges, long stepsApplied) {
-        Map<String, Tensor> t = readTensors(optimizer);
+        Map<String, Tensor> t = Safetensors.read(optimizer, OPTIMIZER);
         List<AggregatorActor.ShardState> out = new ArrayList<>();
         for (ShardRange r : ranges) {
             Map<String, float[]> opt = new LinkedHashMap<>();
@@ -387,7 +400,7 @@ public final class JobAssembly implements AutoCloseable {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(WEIGHTS, toBytes(weights));
         files.put(OPTIMIZER, toBytes(optimizerTensors(data.shards())));
-        files.put(MODEL, CheckpointModels.describe(cfg.get(JobConfig.MODEL), modelArgs));
+        files.put(MODEL, CheckpointModels.describe(cfg.get(JobConfig.MODEL), modelArgs, train.classNames()));
         files.put(PLAN, data.planState());
         files.put(COORDINATOR, data.coordinatorState());
         if (cfg.get(JobConfig.MODEL_EMA)) {
@@ -431,19 +444,6 @@ public final class JobAssembly implements AutoCloseable {
             tmp = Files.createTempFile("t2t-ckpt", ".safetensors");
             Safetensors.write(tmp, tensors, "F32", Map.of());
             return Files.readAllBytes(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            deleteQuietly(tmp);
-        }
-    }
-
-    static Map<String, Tensor> readTensors(byte[] bytes) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("t2t-ckpt", ".safetensors");
-            Files.write(tmp, bytes);
-            return Safetensors.read(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

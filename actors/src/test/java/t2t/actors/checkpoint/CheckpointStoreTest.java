@@ -36,8 +36,8 @@ class CheckpointStoreTest {
             s.write(content(step));
         }
         assertEquals(2, s.list().size());
-        assertEquals("step-40", Files.readString(dir.resolve("latest")));
-        assertFalse(Files.exists(dir.resolve("step-20")));
+        assertEquals("step-41", Files.readString(dir.resolve("latest")), "named by steps trained: index 40 is the 41st");
+        assertFalse(Files.exists(dir.resolve("step-21")));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".tmp")), "no temp folder left");
         }
@@ -51,11 +51,11 @@ class CheckpointStoreTest {
         CheckpointStore s = new CheckpointStore(dir, 3);
         s.write(content(1));
         s.write(content(2));
-        Files.write(dir.resolve("step-2/weights.bin"), new byte[] {0, 0, 0});
+        Files.write(dir.resolve("step-3/weights.bin"), new byte[] {0, 0, 0});
         assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
-        Files.delete(dir.resolve("step-1/" + CheckpointStore.MANIFEST));
+        Files.delete(dir.resolve("step-2/" + CheckpointStore.MANIFEST));
         UserInputException e = assertThrows(UserInputException.class, s::loadLatestValid);
-        assertTrue(e.getMessage().contains("step-2") && e.getMessage().contains("step-1"), e.getMessage());
+        assertTrue(e.getMessage().contains("step-3") && e.getMessage().contains("step-2"), e.getMessage());
     }
 
     @Test
@@ -63,7 +63,7 @@ class CheckpointStoreTest {
         CheckpointStore s = new CheckpointStore(dir, 3);
         s.write(content(1));
         s.write(content(2));
-        Path manifest = dir.resolve("step-2/" + CheckpointStore.MANIFEST);
+        Path manifest = dir.resolve("step-3/" + CheckpointStore.MANIFEST);
         byte[] whole = Files.readAllBytes(manifest);
         int boundaries = 0;
         for (int cut = 0; cut < whole.length; cut++) {
@@ -73,7 +73,7 @@ class CheckpointStoreTest {
             }
             boundaries++;
             Files.write(manifest, part);
-            assertThrows(UserInputException.class, () -> CheckpointStore.load(dir.resolve("step-2")), "cut at " + cut);
+            assertThrows(UserInputException.class, () -> CheckpointStore.load(dir.resolve("step-3")), "cut at " + cut);
             assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep(), "cut at " + cut);
         }
         assertTrue(boundaries >= 8, "the manifest was cut between fields " + boundaries + " times");
@@ -99,7 +99,7 @@ class CheckpointStoreTest {
         Files.write(dir.resolve(".latest.tmp"), new byte[] {1});
         assertEquals(2, s.removeUnfinished());
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("latest", "step-1"), files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("latest", "step-2"), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
     }
@@ -127,11 +127,23 @@ class CheckpointStoreTest {
                 assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temp folder left");
             }
             assertEquals(1, s.loadLatestValid().orElseThrow().manifest().getStep());
-            assertEquals("step-1", Files.readString(mount.resolve("checkpoints/latest")));
+            assertEquals("step-2", Files.readString(mount.resolve("checkpoints/latest")));
             s.write(content(3));
             assertEquals(3, s.loadLatestValid().orElseThrow().manifest().getStep(), "later checkpoints still fit");
         } finally {
             SmallTmpfs.unmount(mount);
         }
+    }
+
+    @Test
+    void foldersCountStepsTrainedAsMetricsDoAndFoldersNamedByTheOldIndexStillLoad(@TempDir Path dir) throws Exception {
+        CheckpointStore s = new CheckpointStore(dir, 3);
+        s.write(content(9));
+        assertTrue(Files.isDirectory(dir.resolve("step-10")), "after 10 steps (index 9) the folder says 10, as metrics.jsonl");
+        Files.move(dir.resolve("step-10"), dir.resolve("step-9")); // how earlier versions named it
+        Files.writeString(dir.resolve("latest"), "step-9");
+        assertEquals(9, s.loadLatestValid().orElseThrow().manifest().getStep());
+        s.write(content(19));
+        assertEquals(List.of(dir.resolve("step-20"), dir.resolve("step-9")), s.list());
     }
 }

@@ -33,37 +33,36 @@ public final class Safetensors {
     /** Every tensor of {@code file}, in header order. A file that is not safetensors, or is cut short, is refused. */
     public static Map<String, Tensor> read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long fileSize = ch.size();
-            if (fileSize < 8) {
-                throw notSafetensors(file, "shorter than the 8-byte header length");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 1 || headerLen > MAX_HEADER || 8 + headerLen > fileSize) {
-                throw notSafetensors(file, "header length " + Long.toUnsignedString(headerLen) + " does not fit a file of " + fileSize + " bytes");
-            }
-            ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, header, 8);
-            JsonNode root;
-            try {
-                root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw notSafetensors(file, "its header is not JSON");
-            }
-            if (root == null || !root.isObject()) {
-                throw notSafetensors(file, "its header is not a JSON object");
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = fileSize - dataStart;
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) {
-                    continue;
+            return parse(ch::read, ch.size(), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new UserInputException("weights file " + file + " does not exist; pass an existing .safetensors file");
+        } catch (IOException e) {
+            throw new UserInputException("cannot read weights file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@link #read(Path)} of bytes already in memory (a checkpoint's file); {@code name} is what errors call them. */
+    public static Map<String, Tensor> read(byte[] bytes, String name) {
+        try {
+            return parse((dst, pos) -> {
+                if (pos >= bytes.length) {
+                    return -1;
                 }
-                out.put(e.getKey(), readTensor(ch, file, e.getKey(), e.getValue(), dataStart, dataLen));
-            }
+                int n = (int) Math.min(dst.remaining(), bytes.length - pos);
+                dst.put(bytes, (int) pos, n);
+                return n;
+            }, bytes.length, name);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading from memory cannot fail", e);
+        }
+    }
+
+    /** The "__metadata__" entries of {@code file}'s header (empty when it has none). */
+    public static Map<String, String> metadata(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, String> out = new LinkedHashMap<>();
+            header(ch::read, ch.size(), file.toString()).root().path("__metadata__").fields()
+                    .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
             return out;
         } catch (NoSuchFileException e) {
             throw new UserInputException("weights file " + file + " does not exist; pass an existing .safetensors file");
@@ -72,7 +71,55 @@ public final class Safetensors {
         }
     }
 
-    private static Tensor readTensor(FileChannel ch, Path file, String name, JsonNode info, long dataStart, long dataLen)
+    /** Positional reads, as {@link FileChannel#read(ByteBuffer, long)}: bytes read, or -1 at the end. */
+    @FunctionalInterface
+    private interface Source {
+        int read(ByteBuffer dst, long position) throws IOException;
+    }
+
+    /** The parsed JSON header and its length in bytes (the data starts after it). */
+    private record Header(JsonNode root, long length) {}
+
+    private static Header header(Source in, long fileSize, String file) throws IOException {
+        if (fileSize < 8) {
+            throw notSafetensors(file, "shorter than the 8-byte header length");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(in, lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 1 || headerLen > MAX_HEADER || 8 + headerLen > fileSize) {
+            throw notSafetensors(file, "header length " + Long.toUnsignedString(headerLen) + " does not fit a file of " + fileSize + " bytes");
+        }
+        ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+        readFully(in, header, 8);
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw notSafetensors(file, "its header is not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw notSafetensors(file, "its header is not a JSON object");
+        }
+        return new Header(root, headerLen);
+    }
+
+    private static Map<String, Tensor> parse(Source in, long fileSize, String file) throws IOException {
+        Header h = header(in, fileSize, file);
+        long dataStart = 8 + h.length();
+        long dataLen = fileSize - dataStart;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = h.root().fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals("__metadata__")) {
+                continue;
+            }
+            out.put(e.getKey(), readTensor(in, file, e.getKey(), e.getValue(), dataStart, dataLen));
+        }
+        return out;
+    }
+
+    private static Tensor readTensor(Source ch, String file, String name, JsonNode info, long dataStart, long dataLen)
             throws IOException {
         String dtype = info.path("dtype").asText("");
         JsonNode shapeNode = info.path("shape");
@@ -178,7 +225,7 @@ public final class Safetensors {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+    private static void readFully(Source ch, ByteBuffer buf, long pos) throws IOException {
         while (buf.hasRemaining()) {
             int r = ch.read(buf, pos);
             if (r < 0) {
@@ -188,7 +235,7 @@ public final class Safetensors {
         }
     }
 
-    private static UserInputException notSafetensors(Path file, String why) {
+    private static UserInputException notSafetensors(String file, String why) {
         return new UserInputException("weights file " + file + " is not a valid safetensors file (" + why
                 + "); convert a torch checkpoint with safetensors.torch.save_file(state_dict, 'w.safetensors')");
     }

@@ -69,7 +69,7 @@ public final class Weights {
 
     /** Writes the model's weights as safetensors in {@code dtype} (F32, F16, BF16). */
     public static void save(VisionModel model, Path file, String dtype) throws IOException {
-        Safetensors.write(file, export(model), dtype, Map.of("format", "pt", "model", model.variantName()));
+        Safetensors.write(file, export(model), dtype, new ModelCard(model.variantName(), Map.of(), List.of(), false).toMetadata());
     }
 
     /** {@link #load(VisionModel, Map, NDManager, DataType, boolean)} from a safetensors file, strict. */
@@ -85,6 +85,7 @@ public final class Weights {
      */
     public static void load(VisionModel model, Map<String, Tensor> tensors, NDManager manager,
                             DataType dataType, boolean strict) {
+        model.declareShapes(manager, dataType);
         Map<String, Tensor> byName = stripModulePrefix(tensors);
         List<String> missing = new ArrayList<>();
         List<String> misShaped = new ArrayList<>();
@@ -110,6 +111,13 @@ public final class Weights {
                     + list("missing", missing) + list("unexpected", unexpected) + list("mis-shaped", misShaped)
                     + "check --model and --model-args (num_classes, img_size, embed_dim, ...)");
         }
+        for (Map.Entry<String, Tensor> e : byName.entrySet()) {
+            int bad = nonFinite(e.getValue().values());
+            if (bad > 0 && known.containsKey(e.getKey())) {
+                throw new UserInputException("weights for " + model.variantName() + ": tensor " + e.getKey() + " holds "
+                        + bad + " NaN or infinite values (a diverged run, or a damaged file); use an earlier checkpoint");
+            }
+        }
         SplittableRandom fallback = new SplittableRandom(0);
         for (ParamSpec s : specs) {
             Tensor t = byName.get(s.name());
@@ -122,6 +130,16 @@ public final class Weights {
                 s.assign(manager, s.init().values(s.shape(), fallback.split()), dataType);
             }
         }
+    }
+
+    private static int nonFinite(float[] v) {
+        int n = 0;
+        for (float f : v) {
+            if (!Float.isFinite(f)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The fixed sinusoid table depends only on token count and width: another img size regenerates it. */

@@ -5,6 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One tensor of a model's state dict: its official name (e.g. {@code blocks.0.attn.qkv.weight}),
@@ -33,12 +38,24 @@ public record ParamSpec(String name, Parameter parameter, Shape shape, Init init
             return;
         }
         NDArray target = parameter.getArray();
-        if (target.getDataType() == DataType.FLOAT32) {
-            target.set(values);
-        } else {
-            try (NDArray tmp = target.getManager().create(values, shape).toType(target.getDataType(), false)) {
-                target.set(tmp.toByteBuffer());
-            }
+        try (NDArray tmp = target.getManager().create(values, shape).toType(target.getDataType(), false)) {
+            overwrite(target, tmp.toByteBuffer());
         }
+    }
+
+    /**
+     * Copies {@code bytes} into the tensor's own memory. Not DJL's {@code set(Buffer)}: on the
+     * PyTorch engine it goes through libtorch's deprecated {@code AutoNonVariableTypeMode}, whose
+     * warning libtorch prints (once per process) whatever TORCH_CPP_LOG_LEVEL says, and it re-points
+     * the tensor at a Java buffer. Parameters are dense contiguous CPU tensors, whose memory
+     * {@code getByteBuffer} hands out itself rather than a copy; anything else is refused.
+     */
+    private void overwrite(NDArray target, ByteBuffer bytes) {
+        ByteBuffer memory = JniUtils.getByteBuffer((PtNDArray) target, true);
+        if (!memory.isDirect() || memory.capacity() != bytes.remaining() || target.getDevice().isGpu()) {
+            throw new IllegalStateException(name + ": expected a dense float CPU tensor of " + bytes.remaining()
+                    + " bytes to overwrite in place, got " + memory.capacity() + " bytes on " + target.getDevice());
+        }
+        memory.order(ByteOrder.nativeOrder()).put(bytes.order(ByteOrder.nativeOrder()));
     }
 }

@@ -68,13 +68,13 @@ public record CosineSchedule(
 
     public String describe() {
         return String.format(
-                "cosine lr %.3g -> %.3g over %s epochs (warmup %s epochs from %.3g%s), then %s cooldown epochs;"
-                        + " %d steps/epoch, %d steps in all",
-                baseLr, minLr, trim(epochs), trim(warmupEpochs), warmupLr,
-                warmupPrefix ? ", prefix" : "", trim(cooldownEpochs), stepsPerEpoch, totalSteps());
+                "cosine %.3g -> %.3g over %s (warmup %s from %.3g%s)%s; %d steps/epoch, %d steps in all",
+                baseLr, minLr, epochs(epochs), epochs(warmupEpochs), warmupLr, warmupPrefix ? ", prefix" : "",
+                cooldownEpochs > 0 ? ", then " + epochs(cooldownEpochs) + " at the floor" : "", stepsPerEpoch, totalSteps());
     }
 
-    private static String trim(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    private static String epochs(double d) {
+        String n = d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        return n + (d == 1 ? " epoch" : " epochs");
     }
 }

@@ -85,6 +85,14 @@ public final class CnnVisionModel extends AbstractBlock implements VisionModel {
         specs = List.copyOf(out);
     }
 
+    /** DJL's blocks learn their parameters' shapes by initializing: weights to be loaded overwrite these. */
+    @Override
+    public void declareShapes(NDManager manager, DataType dataType) {
+        if (specs == null) {
+            initializeWeights(manager, dataType, 0);
+        }
+    }
+
     /** Training forward: global logits as the cls output (no distillation token, no aux head). */
     public ModelOutputs forwardTrain(ParameterStore ps, NDArray images) {
         return new ModelOutputs(net.forward(ps, new NDList(images), true).singletonOrThrow(), null, null);

@@ -2,6 +2,10 @@ package t2t.ops.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import t2t.loader.data.Dataset;
+import t2t.loader.data.Datasets;
+import t2t.loader.data.Sample;
+import t2t.loader.data.Split;
 import t2t.loader.image.Image8;
 import t2t.loader.transform.AugmentConfig;
 import t2t.loader.transform.DataConfig;
@@ -15,16 +19,13 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code t2t augment-preview}: a PNG grid of train-augmented samples, to see what the model sees. */
 @Command(name = "augment-preview", mixinStandardHelpOptions = true,
@@ -32,8 +33,9 @@ import java.util.stream.Stream;
                 + "RandomErasing) as a PNG.")
 public final class AugmentPreviewCommand implements Callable<Integer> {
 
-    @Option(names = "--data", description = "ImageFolder (one subfolder per class); default: a built-in synthetic image")
-    Path data;
+    @Option(names = "--data", description = "what train --data takes (fashion-mnist, synthetic[:N], an ImageFolder or"
+            + " WebDataset shards); default: a built-in synthetic photo")
+    String data;
 
     @Option(names = "--out", description = "output PNG (default: ${DEFAULT-VALUE})", defaultValue = "augment-preview.png")
     Path out;
@@ -64,8 +66,6 @@ public final class AugmentPreviewCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON summary as the last stdout line")
     boolean json;
 
-    private static final String[] IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif"};
-
     @Override
     public Integer call() throws IOException {
         if (count <= 0 || count > 1024) {
@@ -83,16 +83,14 @@ public final class AugmentPreviewCommand implements Callable<Integer> {
                 .withReProb(reprob)
                 .withInterpolation(Interpolation.parse(interpolation));
         SampleTransform transform = eval ? Transforms.eval(config) : Transforms.train(config, augment);
-        List<Path> files = data == null ? List.of() : listImages(data);
         int cols = (int) Math.ceil(Math.sqrt(count));
         int rows = (count + cols - 1) / cols;
         int gap = 2;
         BufferedImage grid = new BufferedImage(cols * (size + gap) + gap, rows * (size + gap) + gap, BufferedImage.TYPE_INT_RGB);
         float[] buf = new float[3 * size * size];
-        Image8 synthetic = data == null ? TestPattern.photo(500, 375, 3, seed) : null;
+        List<Image8> images = data == null ? List.of(TestPattern.photo(500, 375, 3, seed)) : samples(data, count, seed);
         for (int i = 0; i < count; i++) {
-            Image8 image = synthetic != null ? synthetic : read(files.get(i % files.size()));
-            transform.apply(image, new SplittableRandom(seed * 1_000_003L + i), buf, 0);
+            transform.apply(images.get(i % images.size()), new SplittableRandom(seed * 1_000_003L + i), buf, 0);
             int ox = gap + (i % cols) * (size + gap);
             int oy = gap + (i / cols) * (size + gap);
             paint(grid, buf, config, ox, oy);
@@ -109,7 +107,7 @@ public final class AugmentPreviewCommand implements Callable<Integer> {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("out", target.toString());
             summary.put("samples", count);
-            summary.put("source", data == null ? "synthetic" : data.toString());
+            summary.put("source", data == null ? "synthetic" : data);
             summary.put("aa", aa);
             summary.put("eval", eval);
             Json.print(summary);
@@ -135,50 +133,25 @@ public final class AugmentPreviewCommand implements Callable<Integer> {
         }
     }
 
-    // Decoding here is javax.imageio for now; the lead switches it to the loader's decoder on merge.
-    private static List<Path> listImages(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new UserInputException("--data " + dir + " is not a folder: give an ImageFolder (one subfolder per class)");
-        }
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir, 2)) {
-            walk.filter(Files::isRegularFile)
-                    .filter(p -> {
-                        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                        for (String s : IMAGE_SUFFIXES) {
-                            if (name.endsWith(s)) {
-                                return true;
-                            }
-                        }
-                        return false;
-                    })
-                    .sorted()
-                    .forEach(files::add);
-        }
-        if (files.isEmpty()) {
-            throw new UserInputException("--data " + dir + " has no images (.jpg/.jpeg/.png/.bmp/.gif) in it or its class subfolders");
-        }
-        return files;
-    }
-
-    private static Image8 read(Path file) throws IOException {
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) {
-            throw new UserInputException("cannot decode " + file + ": not an image ImageIO can read");
-        }
-        int w = img.getWidth();
-        int h = img.getHeight();
-        byte[] px = new byte[w * h * 3];
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                int o = (y * w + x) * 3;
-                px[o] = (byte) (row[x] >> 16);
-                px[o + 1] = (byte) (row[x] >> 8);
-                px[o + 2] = (byte) row[x];
+    /**
+     * Up to {@code count} training images of {@code data}, opened and decoded as training does (the
+     * loader's datasets and decoder; gray data as RGB), at seeded random positions so the preview
+     * shows more than the first class. Bad files are passed over, as training skips them.
+     */
+    private static List<Image8> samples(String data, int count, long seed) {
+        try (Dataset d = Datasets.open(data, Split.TRAIN, 3, seed)) {
+            SplittableRandom pick = new SplittableRandom(seed);
+            List<Image8> out = new ArrayList<>();
+            for (int tries = 0; out.size() < Math.min(count, d.size()) && tries < 4 * count; tries++) {
+                if (d.get(pick.nextLong(d.size())) instanceof Sample.Decoded s) {
+                    out.add(s.image());
+                }
             }
+            if (out.isEmpty()) {
+                throw new UserInputException("--data " + data + ": no sample decoded (" + d.skips().count()
+                        + " refused); check the files with ./t2t train --data " + data);
+            }
+            return out;
         }
-        return new Image8(w, h, 3, px);
     }
 }

@@ -3,6 +3,9 @@ package t2t.ops.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import t2t.actors.cluster.JobSubmitter;
 import t2t.actors.config.JobConfig;
+import t2t.model.ModelRegistry;
+import t2t.model.teacher.CnnTeachers;
+import t2t.ops.run.TrainingRun;
 import t2t.protocol.UserInputException;
 
 import java.nio.file.Path;
@@ -16,12 +19,13 @@ import java.util.UUID;
 /**
  * {@code train --cluster HOST:PORT}: the resolved configuration goes to the cluster as the job;
  * the run folder (under {@code --out}, which must be a folder every coordinator node shares) gets
- * a fixed name so a job that moves to another coordinator node resumes from its checkpoints.
+ * a fixed name so a job that moves to another coordinator node resumes from its checkpoints. A
+ * registered CNN teacher is trained (or found cached) on this machine before the job is submitted.
  */
 final class ClusterSubmission {
     private ClusterSubmission() {}
 
-    static Map<String, Object> run(JobConfig cfg, Path tls, boolean insecure, int minWorkers) {
+    static Map<String, Object> run(JobConfig cfg, Path tls, boolean insecure, int minWorkers, String host) {
         String seed = cfg.get(JobConfig.CLUSTER);
         String seedHost = ClusterAddress.host(seed, "--cluster");
         ClusterAddress.port(seed, "--cluster");
@@ -43,7 +47,16 @@ final class ClusterSubmission {
         }
         String out = raw.get("out");
         raw.put("out", Path.of(out).toAbsolutePath().toString());
-        String summary = JobSubmitter.submit(ClusterAddress.defaultHost(seedHost), seed,
+        ModelRegistry.family(cfg.get(JobConfig.MODEL));
+        if (CnnTeachers.contains(cfg.get(JobConfig.TEACHER))) {
+            // Nodes never train a teacher (several would, into one cache, while the job waited): it is
+            // trained here, once, and every node reads it at this path.
+            Path teacher = TrainingRun.teacherForCluster(cfg, System.err);
+            System.err.println("t2t: the nodes read teacher " + cfg.get(JobConfig.TEACHER) + " from " + teacher
+                    + " (a node on another machine needs it at the same path: a shared folder, or a copy)");
+            raw.put("teacher", teacher.toString());
+        }
+        String summary = JobSubmitter.submit(host != null ? host : ClusterAddress.defaultHost(seedHost), seed,
                 tlsConfig, UUID.randomUUID().toString(), raw, minWorkers,
                 Duration.ofDays(30), System.err);
         try {

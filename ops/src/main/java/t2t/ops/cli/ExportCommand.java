@@ -5,18 +5,21 @@ import picocli.CommandLine.Option;
 import t2t.actors.checkpoint.CheckpointStore;
 import t2t.actors.engine.CheckpointModels;
 import t2t.actors.engine.JobAssembly;
+import t2t.model.io.ModelCard;
+import t2t.model.io.Safetensors;
+import t2t.model.io.Tensor;
 import t2t.protocol.UserInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code t2t export --checkpoint PATH --output W.safetensors}: the weights in the official
- * state-dict naming (F32), as {@code ./t2t predict --weights} and PyTorch read them.
+ * state-dict naming (F32), as {@code ./t2t predict --weights} and PyTorch read them, with the
+ * model's name, architecture args and class names in the file's metadata ({@link ModelCard}).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write a checkpoint's weights (official state-dict names, safetensors F32).")
@@ -41,22 +44,25 @@ public final class ExportCommand implements Callable<Integer> {
         if (!c.files().containsKey(file)) {
             throw new UserInputException("checkpoint " + c.path() + " has no EMA weights: train with --model-ema, or drop --ema");
         }
-        byte[] bytes = c.file(file);
-        Path parent = output.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".export", ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Map<String, Tensor> tensors = Safetensors.read(c.file(file), c.path().resolve(file).toString());
+        ModelCard card = CheckpointModels.card(c);
+        Files.createDirectories(output.toAbsolutePath().getParent());
+        Safetensors.write(output, tensors, "F32", card.toMetadata());
+        long bytes = Files.size(output);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("checkpoint", c.path().toString());
         out.put("step", c.manifest().getStep());
+        out.put("model", card.model());
+        out.put("model_args", card.args());
+        out.put("class_names", card.classNames());
         out.put("output", output.toString());
-        out.put("bytes", bytes.length);
+        out.put("bytes", bytes);
         out.put("weights_sha256", ema ? null : c.manifest().getWeightsSha256());
         if (json) {
             Json.print(out);
         } else {
-            System.out.println("wrote " + output + " (" + bytes.length + " bytes) from " + c.path());
+            System.out.println("wrote " + output + " (" + bytes + " bytes, " + card.model() + ") from " + c.path()
+                    + "; ./t2t predict --weights " + output + " IMAGE... reads the model from it");
         }
         return 0;
     }

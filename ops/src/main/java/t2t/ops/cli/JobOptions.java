@@ -33,7 +33,7 @@ public final class JobOptions {
         for (ConfigKey<?> k : JobConfig.keys()) {
             OptionSpec.Builder b = OptionSpec.builder("--" + k.name())
                     .type(String.class)
-                    .paramLabel(k.type() == ConfigKey.Type.BOOLEAN ? "BOOL" : k.type().name())
+                    .paramLabel(paramLabel(k))
                     .description(k.doc() + " (default: " + (String.valueOf(k.defaultValue()).isEmpty() ? "\"\""
                             : k.defaultValue()) + ")");
             if (k.type() == ConfigKey.Type.BOOLEAN) {
@@ -41,6 +41,19 @@ public final class JobOptions {
             }
             spec.addOption(b.build());
         }
+    }
+
+    /** What the value looks like in --help: the choices themselves, else the type. */
+    private static String paramLabel(ConfigKey<?> k) {
+        if (!k.choices().isEmpty()) {
+            return String.join("|", k.choices());
+        }
+        return switch (k.type()) {
+            case BOOLEAN -> "BOOL";
+            case INT, LONG -> "INT";
+            case DOUBLE -> "NUM";
+            case STRING -> "TEXT";
+        };
     }
 
     /** The flags the user actually gave, as raw strings keyed by table name. */

@@ -11,7 +11,9 @@ import t2t.model.DataConfig;
 import t2t.model.ModelArgs;
 import t2t.model.ModelRegistry;
 import t2t.model.VisionModel;
+import t2t.model.io.ModelCard;
 import t2t.model.io.Npy;
+import t2t.model.io.Safetensors;
 import t2t.model.io.Tensor;
 import t2t.model.io.Weights;
 import t2t.protocol.UserInputException;
@@ -23,17 +25,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code t2t predict}: the model's eval output for a normalized float32 batch (.npy) or for images. */
+/**
+ * {@code t2t predict}: the model's eval output for a normalized float32 batch (.npy) or for images.
+ * The model, its architecture args, the class names and the eval transform come from the weights
+ * file's metadata when {@code ./t2t export} wrote it ({@link ModelCard}); flags override them.
+ */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Run a model on a float32 .npy batch [N, C, H, W] (already normalized) or on image files; "
                 + "write the logits [N, classes] as .npy and print the top-k classes.")
 public final class PredictCommand implements Callable<Integer> {
     private static final int CHUNK = 32;
 
-    @Option(names = "--model", required = true, description = "Registered model name (see 't2t models').")
+    @Option(names = "--model", description = "Registered model name (see 't2t models'); default: the one the weights"
+            + " file names (files from ./t2t export do).")
     String model;
 
-    @Option(names = "--model-args", description = "Architecture overrides k=v,... (official field names, e.g. num_classes=10).")
+    @Option(names = "--model-args", description = "Architecture overrides k=v,... (official field names, e.g."
+            + " num_classes=10), over those the weights file carries.")
     String modelArgs;
 
     @Option(names = "--weights", required = true, description = "Weights: .safetensors (F32/F16/BF16) with the official key names.")
@@ -62,18 +70,27 @@ public final class PredictCommand implements Callable<Integer> {
         if (topk < 1) {
             throw new UserInputException("--topk must be >= 1, got " + topk);
         }
-        VisionModel m = ModelRegistry.create(model, ModelArgs.parse(modelArgs));
+        ModelCard card = ModelCard.fromMetadata(Safetensors.metadata(weights));
+        String name = model != null ? model : card.model();
+        if (name == null) {
+            throw new UserInputException("weights file " + weights + " does not name its model (files from ./t2t export do):"
+                    + " give --model NAME and its --model-args");
+        }
+        Map<String, String> args = new LinkedHashMap<>(name.equals(card.model()) ? card.args() : Map.of());
+        args.putAll(ModelArgs.parse(modelArgs));
+        VisionModel m = ModelRegistry.create(name, args);
         DataConfig dc = m.dataConfig();
-        Tensor batch = input != null ? Npy.read(input) : PredictImages.load(images, dc);
+        Tensor batch = input != null ? Npy.read(input) : PredictImages.load(images, dc, card.paddedEval());
         String source = input != null ? input.toString() : images.size() + " image(s)";
         long[] s = batch.shape();
         if (s.length != 4 || s[1] != dc.inChans() || s[2] != dc.imgSize() || s[3] != dc.imgSize()) {
-            throw new UserInputException("input " + source + " has shape " + java.util.Arrays.toString(s) + "; " + model
+            throw new UserInputException("input " + source + " has shape " + java.util.Arrays.toString(s) + "; " + name
                     + " expects [N, " + dc.inChans() + ", " + dc.imgSize() + ", " + dc.imgSize()
                     + "] (set --model-args img_size=/in_chans= to match)");
         }
         int n = (int) s[0];
         int classes = m.numClasses();
+        List<String> classNames = card.classNames().size() == classes ? card.classNames() : List.of();
         float[] logits = new float[n * classes];
         try (NDManager mgr = NDManager.newBaseManager()) {
             Weights.load(m, weights, mgr, DataType.FLOAT32);
@@ -93,11 +110,11 @@ public final class PredictCommand implements Callable<Integer> {
         }
         List<List<Map<String, Object>>> top = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            top.add(topK(logits, i * classes, classes, Math.min(topk, classes)));
+            top.add(topK(logits, i * classes, classes, Math.min(topk, classes), classNames));
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("model", model);
+            out.put("model", name);
             out.put("samples", n);
             out.put("classes", classes);
             out.put("output", output == null ? null : output.toString());
@@ -107,7 +124,8 @@ public final class PredictCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 StringBuilder line = new StringBuilder(input != null ? "sample " + i : images.get(i).toString()).append(':');
                 for (Map<String, Object> e : top.get(i)) {
-                    line.append(String.format("  %s (%.3f)", e.get("class"), (Double) e.get("prob")));
+                    line.append(String.format(java.util.Locale.ROOT, "  %s (%.3f)",
+                            e.getOrDefault("name", e.get("class")), (Double) e.get("prob")));
                 }
                 System.out.println(line);
             }
@@ -115,8 +133,8 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The k largest classes of one row, with softmax probabilities. */
-    private static List<Map<String, Object>> topK(float[] logits, int off, int classes, int k) {
+    /** The k largest classes of one row, with softmax probabilities, and their names when known. */
+    private static List<Map<String, Object>> topK(float[] logits, int off, int classes, int k, List<String> names) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < classes; c++) {
             max = Math.max(max, logits[off + c]);
@@ -134,6 +152,9 @@ public final class PredictCommand implements Callable<Integer> {
         for (int j = 0; j < k; j++) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("class", idx[j]);
+            if (!names.isEmpty()) {
+                e.put("name", names.get(idx[j]));
+            }
             e.put("logit", (double) logits[off + idx[j]]);
             e.put("prob", Math.exp(logits[off + idx[j]] - max) / z);
             out.add(e);

@@ -36,9 +36,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--insecure", description = "with --cluster: " + ClusterTls.INSECURE_HELP)
     boolean insecure;
 
-    @Option(names = "--min-workers", defaultValue = "1",
-            description = "with --cluster: wait until the worker nodes offer this many workers before starting")
+    @Option(names = "--min-workers", defaultValue = "1", paramLabel = "INT",
+            description = "with --cluster: wait until the worker nodes offer this many workers before starting"
+                    + " (default: ${DEFAULT-VALUE})")
     int minWorkers;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "with --cluster: the address the cluster's nodes"
+            + " reach this client at (default: 127.0.0.1 when the seed is a loopback address, else what this machine's"
+            + " name resolves to)")
+    String host;
 
     public static picocli.CommandLine commandLine() {
         picocli.CommandLine cl = new picocli.CommandLine(new TrainCommand());
@@ -49,15 +55,24 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobConfig cfg = JobOptions.resolve(config, JobOptions.givenFlags(spec));
+        if (cfg.get(JobConfig.CLUSTER).isBlank()) {
+            for (String clusterOnly : new String[] {"--tls", "--insecure", "--min-workers", "--host"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(clusterOnly)) {
+                    throw new UserInputException(clusterOnly + " applies to cluster jobs only: add --cluster HOST:PORT,"
+                            + " or drop " + clusterOnly);
+                }
+            }
+        }
         Map<String, Object> summary = cfg.get(JobConfig.CLUSTER).isBlank()
                 ? new TrainingRun(cfg, System.err).run()
-                : ClusterSubmission.run(cfg, tls, insecure, minWorkers);
+                : ClusterSubmission.run(cfg, tls, insecure, minWorkers, host);
         if (json) {
             Json.print(summary);
         } else {
-            System.out.printf(java.util.Locale.ROOT, "top-1 %.4f  top-5 %.4f  (%s epochs, %s steps, %.0f s, %.0f img/s)%n"
+            System.out.printf(java.util.Locale.ROOT, "top-1 %.4f  top-5 %.4f  (%s, %s, %.0f s, %.0f img/s)%n"
                             + "weights sha256 %s%nrun folder %s%n",
-                    summary.get("top1"), summary.get("top5"), summary.get("epochs"), summary.get("steps"),
+                    summary.get("top1"), summary.get("top5"), Plural.of(summary.get("epochs"), "epoch"),
+                    Plural.of(summary.get("steps"), "step"),
                     ((Number) summary.get("wall_s")).doubleValue(), ((Number) summary.get("train_img_per_s")).doubleValue(),
                     summary.get("weights_sha256"), summary.get("run_dir"));
         }

@@ -30,10 +30,10 @@ public final class ClusterTrainingJobs implements ClusterJobs {
     @Override
     public WorkerSide workerSide(Map<String, String> config, int workers) {
         JobConfig cfg = JobConfig.resolve(Map.of(), config).with(Map.of("workers", Integer.toString(workers)));
-        TrainingRun run = new TrainingRun(cfg, err);
+        TrainingRun run = TrainingRun.onClusterNode(cfg, err, LocalJob::run);
         JobAssembly job = JobAssembly.prepare(cfg);
         try {
-            LocalJob.Spec spec = job.spec("worker", run.resolveTeacher(), null);
+            LocalJob.Spec spec = job.spec("worker", run.resolveTeacher(job), null);
             return new WorkerSide(spec, job);
         } catch (RuntimeException e) {
             job.close();
@@ -56,7 +56,7 @@ public final class ClusterTrainingJobs implements ClusterJobs {
 
     @Override
     public String run(Map<String, String> config, JobLauncher launcher) {
-        Map<String, Object> summary = new TrainingRun(JobConfig.resolve(Map.of(), config), err,
+        Map<String, Object> summary = TrainingRun.onClusterNode(JobConfig.resolve(Map.of(), config), err,
                 metered.apply(launcher)).run();
         try {
             return Json.MAPPER.writeValueAsString(summary);

@@ -7,6 +7,7 @@ import t2t.actors.cluster.JobLauncher;
 import t2t.actors.checkpoint.CheckpointStore;
 import t2t.actors.checkpoint.DiskFailure;
 import t2t.actors.config.JobConfig;
+import t2t.actors.config.SyncMode;
 import t2t.actors.engine.CheckpointModels;
 import t2t.actors.engine.DjlTeacher;
 import t2t.actors.engine.JobAssembly;
@@ -21,6 +22,7 @@ import t2t.model.teacher.CnnTeachers;
 import t2t.model.teacher.CnnVisionModel;
 import t2t.model.teacher.Teacher;
 import t2t.model.teacher.TorchScriptTeacher;
+import t2t.protocol.NearestName;
 import t2t.protocol.RunFailedException;
 import t2t.protocol.UserInputException;
 
@@ -50,6 +52,8 @@ public final class TrainingRun {
     private final JobConfig cfg;
     private final PrintStream err;
     private final JobLauncher launcher;
+    private final Progress.Phase phase;
+    private final boolean trainsTeacher;
 
     public TrainingRun(JobConfig cfg, PrintStream err) {
         this(cfg, err, LocalJob::run);
@@ -57,12 +61,42 @@ public final class TrainingRun {
 
     /** A run whose actors {@code launcher} starts (a cluster's, for {@code train --cluster}). */
     public TrainingRun(JobConfig cfg, PrintStream err, JobLauncher launcher) {
+        this(cfg, err, launcher, Progress.Phase.ONLY, true);
+    }
+
+    private TrainingRun(JobConfig cfg, PrintStream err, JobLauncher launcher, Progress.Phase phase, boolean trainsTeacher) {
         this.cfg = cfg;
         this.err = err;
         this.launcher = launcher;
+        this.phase = phase;
+        this.trainsTeacher = trainsTeacher;
     }
 
-    /** Runs to the end and returns the summary (also written to summary.json). */
+    /**
+     * A cluster node's part of a run: it reads a registered CNN teacher from its cache but never
+     * trains one. Several nodes sharing a cache folder would each train it, into the same folder, while
+     * the job waits without a word; {@code train --cluster} trains it on the submitting machine first.
+     */
+    public static TrainingRun onClusterNode(JobConfig cfg, PrintStream err, JobLauncher launcher) {
+        return new TrainingRun(cfg, err, launcher, Progress.Phase.ONLY, false);
+    }
+
+    /**
+     * For {@code train --cluster} with a registered CNN teacher: the whole job is checked here (the
+     * data must be on this machine, at the path the nodes read it), the teacher is found in this
+     * machine's cache or trained into it first, and its folder is returned for the nodes to read.
+     */
+    public static Path teacherForCluster(JobConfig cfg, PrintStream err) {
+        try (JobAssembly job = JobAssembly.prepare(cfg)) {
+            return new TrainingRun(cfg, err).cachedTeacher(cfg.get(JobConfig.TEACHER), job).toAbsolutePath();
+        }
+    }
+
+    /**
+     * Runs to the end and returns the summary (also written to summary.json). The whole job (model,
+     * data, model args against the data, teacher) is checked before anything trains, the teacher
+     * included: a mistake costs a second, not a teacher's training.
+     */
     public Map<String, Object> run() {
         Path out = Path.of(cfg.get(JobConfig.OUT));
         String resume = cfg.get(JobConfig.RESUME);
@@ -73,9 +107,16 @@ public final class TrainingRun {
                     : "t2t: --resume auto: continuing " + out.resolve(name) + ", the newest run with checkpoints under "
                     + out + " (--name picks another)");
         }
-        Supplier<TeacherCompute> teacher = resolveTeacher();
-        try (JobAssembly job = JobAssembly.prepare(cfg);
-             RunFolder folder = RunFolder.open(out, name, cfg.get(JobConfig.MODEL))) {
+        try (JobAssembly job = JobAssembly.prepare(cfg)) {
+            Supplier<TeacherCompute> teacher = resolveTeacher(job);
+            try (RunFolder folder = RunFolder.open(out, name, cfg.get(JobConfig.MODEL))) {
+                return run(job, teacher, folder, resume);
+            }
+        }
+    }
+
+    private Map<String, Object> run(JobAssembly job, Supplier<TeacherCompute> teacher, RunFolder folder, String resume) {
+        try {
             CheckpointStore store = new CheckpointStore(folder.checkpoints(), cfg.get(JobConfig.KEEP_CHECKPOINTS));
             CheckpointStore.Loaded from = null;
             if (resume.equals("auto")) {
@@ -99,11 +140,13 @@ public final class TrainingRun {
             String configJson = JSON.writeValueAsString(config);
             VisionModel t = job.template();
             err.printf(Locale.ROOT, "t2t: %s (%s), %,d parameters (%,d trainable); data %s: %,d train / %,d eval, %d classes%n",
-                    cfg.get(JobConfig.MODEL), job.modelArgs(), t.parameterCount(), t.trainableParameterCount(),
-                    cfg.get(JobConfig.DATA), job.trainData().size(), job.evalData().size(), job.trainData().numClasses());
-            err.printf(Locale.ROOT, "t2t: %d workers, %d loaders, sync %s, global batch %d, lr %s; run folder %s%n",
-                    cfg.get(JobConfig.WORKERS), cfg.get(JobConfig.LOADERS), cfg.get(JobConfig.SYNC),
-                    cfg.get(JobConfig.BATCH_SIZE), job.describeSchedule(), folder.root());
+                    phase.role().isEmpty() ? cfg.get(JobConfig.MODEL) : phase.role(), job.modelArgs(), t.parameterCount(),
+                    t.trainableParameterCount(), cfg.get(JobConfig.DATA), job.trainData().size(), job.evalData().size(),
+                    job.trainData().numClasses());
+            err.printf(Locale.ROOT, "t2t: %d workers, %d loaders, %s, global batch %d, lr %s; run folder %s%n",
+                    cfg.get(JobConfig.WORKERS), cfg.get(JobConfig.LOADERS),
+                    SyncMode.parse(cfg.get(JobConfig.SYNC)).describe(), cfg.get(JobConfig.BATCH_SIZE),
+                    job.describeSchedule(), folder.root());
             Listener listener = new Listener(folder, store, job, configJson);
             JobListener.JobResult result;
             try {
@@ -169,8 +212,11 @@ public final class TrainingRun {
         }
     }
 
-    /** The teacher named by --teacher, ready to be built inside the teacher actor. */
-    Supplier<TeacherCompute> resolveTeacher() {
+    /**
+     * The teacher named by --teacher, checked against the job and ready to be built inside the
+     * teacher actor; a registered CNN not cached yet is trained here first.
+     */
+    Supplier<TeacherCompute> resolveTeacher(JobAssembly job) {
         String spec = cfg.get(JobConfig.TEACHER);
         boolean dense = cfg.get(JobConfig.TOKEN_LABEL);
         if (spec.equals("none")) {
@@ -178,20 +224,50 @@ public final class TrainingRun {
         }
         int imgSize = cfg.get(JobConfig.IMG_SIZE);
         if (CnnTeachers.contains(spec)) {
-            Path ckpt = cachedTeacher(spec);
+            Path ckpt = cachedTeacher(spec, job);
             return () -> checkpointTeacher(ckpt, dense);
         }
         Path p = Path.of(spec);
         if (spec.endsWith(".pt") || spec.endsWith(".pth") || Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) {
+                throw new UserInputException("--teacher " + spec + " does not exist" + onThisNode()
+                        + ": give an existing TorchScript file");
+            }
             int chans = JobAssembly.inputChannels(cfg);
             return () -> new DjlTeacher(NDManager.newBaseManager(), TorchScriptTeacher.load(p, chans, imgSize), dense);
         }
         if (Files.isDirectory(p)) {
-            CheckpointModels.open(p);
+            checkTeacherCheckpoint(p, CheckpointModels.open(p), job, dense);
             return () -> checkpointTeacher(p, dense);
         }
+        if (spec.contains("/")) {
+            throw new UserInputException("--teacher " + spec + " does not exist" + onThisNode()
+                    + ": give a checkpoint or run folder (or a TorchScript .pt file) that is there");
+        }
         throw new UserInputException("--teacher " + spec + ": not none, a registered CNN (" + String.join(", ",
-                CnnTeachers.names()) + "), a checkpoint or run folder, or a TorchScript .pt file");
+                CnnTeachers.names()) + "), a checkpoint or run folder, or a TorchScript .pt file"
+                + NearestName.hint(spec, CnnTeachers.names()));
+    }
+
+    private String onThisNode() {
+        return trainsTeacher ? "" : " on this cluster node (every node reads the teacher at the same path:"
+                + " copy it there or put it on a shared folder)";
+    }
+
+    /** A checkpoint teacher must classify the job's classes, and give per-location logits for token labeling. */
+    private static void checkTeacherCheckpoint(Path path, CheckpointStore.Loaded c, JobAssembly job, boolean dense) {
+        Map<String, String> described = CheckpointModels.described(c);
+        String model = described.get("model");
+        if (dense && !CnnTeachers.contains(model)) {
+            throw new UserInputException("teacher " + path + " (" + model + ") has no per-location output for "
+                    + "token labeling: use a CNN teacher, or --token-label false");
+        }
+        String classes = described.get("num_classes");
+        int dataClasses = job.trainData().numClasses();
+        if (classes != null && !classes.equals(Integer.toString(dataClasses))) {
+            throw new UserInputException("teacher " + path + " (" + model + ") predicts " + classes + " classes but the"
+                    + " data has " + dataClasses + ": use a teacher trained on this data");
+        }
     }
 
     private static TeacherCompute checkpointTeacher(Path path, boolean dense) {
@@ -218,7 +294,7 @@ public final class TrainingRun {
      * {@code <entry>.partial} (resumed if a holder was killed), then renames it into place; the
      * others wait for the lock and find it there.
      */
-    private Path cachedTeacher(String name) {
+    private Path cachedTeacher(String name, JobAssembly student) {
         JobConfig teacherCfg = cfg.with(Map.ofEntries(
                 Map.entry("model", name), Map.entry("model-args", ""), Map.entry("teacher", "none"),
                 Map.entry("token-label", "false"), Map.entry("distillation-type", "none"),
@@ -236,6 +312,11 @@ public final class TrainingRun {
         if (cachedTeacherReady(dir, name)) {
             return dir;
         }
+        if (!trainsTeacher) {
+            throw new UserInputException("teacher " + name + " is not trained for this data on this cluster node (no "
+                    + dir + "), and cluster nodes do not train teachers: submit with ./t2t train --cluster, which trains"
+                    + " it on the submitting machine first, or give --teacher PATH to a teacher every node can read");
+        }
         try {
             Files.createDirectories(cache);
         } catch (IOException e) {
@@ -248,9 +329,11 @@ public final class TrainingRun {
             }
             String partial = runName + ".partial";
             err.println("t2t: training teacher " + name + " first (cached in " + dir + " for later runs)");
-            Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", partial)), err)
-                    .run();
-            err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %s after %s epochs%n", name, s.get("top1"), s.get("epochs"));
+            Progress.Phase teacherPhase = new Progress.Phase("teacher " + name, student.plannedSteps());
+            Map<String, Object> s = new TrainingRun(teacherCfg.with(Map.of("out", cache.toString(), "name", partial)),
+                    err, LocalJob::run, teacherPhase, true).run();
+            err.printf(Locale.ROOT, "t2t: teacher %s: top-1 %.4f after %s%n", name, ((Number) s.get("top1")).doubleValue(),
+                    t2t.ops.cli.Plural.of(s.get("epochs"), "epoch"));
             try {
                 if (Files.exists(dir)) {
                     // An entry without a valid checkpoint and summary: what is left of an older, broken one.
@@ -328,7 +411,9 @@ public final class TrainingRun {
             this.store = store;
             this.job = job;
             this.configJson = configJson;
-            this.progress = new Progress(err, cfg.get(JobConfig.EPOCHS), cfg.get(JobConfig.STEPS));
+            this.progress = new Progress(err, cfg.get(JobConfig.EPOCHS), cfg.get(JobConfig.STEPS),
+                    new Progress.Parts(!"none".equals(cfg.get(JobConfig.DISTILLATION_TYPE)), cfg.get(JobConfig.TOKEN_LABEL)),
+                    phase);
         }
 
         @Override

@@ -83,7 +83,7 @@ class PredictCommandTest {
         }
         Path png = dir.resolve("gray.png");
         javax.imageio.ImageIO.write(img, "png", png.toFile());
-        Tensor t = PredictImages.load(java.util.List.of(png), ModelRegistry.create("t2t_vit_7", ARG_MAP).dataConfig());
+        Tensor t = PredictImages.load(java.util.List.of(png), ModelRegistry.create("t2t_vit_7", ARG_MAP).dataConfig(), false);
         assertArrayEquals(new long[] {1, 1, 32, 32}, t.shape());
         float want = (128 / 255f - 0.449f) / 0.226f;
         for (float v : t.values()) {
@@ -128,5 +128,78 @@ class PredictCommandTest {
         assertEquals(2, run(err, "predict", "--model", "t2t_vit_7", "--model-args", ARGS.replace("num_classes=4", "num_classes=5"),
                 "--weights", weights.toString(), "--input", input.toString()));
         assertTrue(err.toString().contains("mis-shaped [head.weight"), err.toString());
+    }
+
+    @Test
+    void cnnWeightsLoadByName() throws Exception {
+        String args = "img_size=32,in_chans=1,num_classes=4";
+        Path w = dir.resolve("cnn.safetensors");
+        float[] want;
+        float[] x = Npy.read(input).values();
+        try (NDManager m = NDManager.newBaseManager()) {
+            t2t.model.VisionModel cnn = ModelRegistry.create("resnet_tiny", t2t.model.ModelArgs.parse(args));
+            cnn.initializeWeights(m, DataType.FLOAT32, 5);
+            Weights.save(cnn, w, "F32");
+            want = cnn.predict(m.create(x, new Shape(3, 1, 32, 32))).toFloatArray();
+        }
+        Path out = dir.resolve("cnn.npy");
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(err, "predict", "--model", "resnet_tiny", "--model-args", args, "--weights", w.toString(),
+                "--input", input.toString(), "--output", out.toString()), err.toString());
+        assertArrayEquals(want, Npy.read(out).values(), 1e-5f);
+    }
+
+    @Test
+    void aTruncatedJpegIsRefusedAsTheLoaderRefusesIt() throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Random r = new Random(2);
+        for (int yy = 0; yy < 40; yy++) {
+            for (int xx = 0; xx < 40; xx++) {
+                img.setRGB(xx, yy, r.nextInt(0xffffff));
+            }
+        }
+        Path jpg = dir.resolve("whole.jpg");
+        javax.imageio.ImageIO.write(img, "jpg", jpg.toFile());
+        Path cut = dir.resolve("cut.jpg");
+        byte[] all = Files.readAllBytes(jpg);
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length * 2 / 3));
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "predict", "--model", "t2t_vit_7", "--model-args", ARGS, "--weights", weights.toString(),
+                cut.toString()), err.toString());
+        assertTrue(err.toString().contains("truncated JPEG"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedFromItsHeader() throws Exception {
+        // A few hundred bytes declaring 20000 x 20000 RGB: decoded, 1.2 GB.
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(20_000).putInt(20_000)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        java.io.ByteArrayOutputStream row = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(row)) {
+            z.write(new byte[1 + 3 * 20_000]);
+        }
+        chunk(png, "IDAT", row.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        Path bomb = dir.resolve("bomb.png");
+        Files.write(bomb, png.toByteArray());
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "predict", "--model", "t2t_vit_7", "--model-args", ARGS, "--weights", weights.toString(),
+                bomb.toString()), err.toString());
+        assertTrue(err.toString().contains("decompression bomb"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws java.io.IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }

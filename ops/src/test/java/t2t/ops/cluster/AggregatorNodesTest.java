@@ -64,7 +64,7 @@ class AggregatorNodesTest {
             c.node("n3", ClusterProcesses.freePort(), "worker,loader,teacher", null);
             ClusterProcesses.await("the aggregator node up", 60, () -> c.log("n1.err").contains(":" + doomedPort + " up"));
             Process train = c.train("k", 2, null, 480, "--epochs", "2", "--checkpoint-every", "5");
-            Path ckpt = c.runDir("k").resolve("checkpoints/step-14");
+            Path ckpt = c.runDir("k").resolve("checkpoints/step-15");
             ClusterProcesses.await("the step-15 checkpoint", 150, () -> Files.isDirectory(ckpt) || !train.isAlive());
             assertTrue(c.log("n1.err").contains("on 127.0.0.1:" + doomedPort), "the shards ran on the aggregator node");
             long killed = System.nanoTime();

@@ -135,7 +135,7 @@ class ClusterFaultsTest {
             c.node("n2", ClusterProcesses.freePort(), ALL, null);
             c.node("n3", ClusterProcesses.freePort(), WORKER, null);
             Process train = c.train("c", 3, null, 480, "--epochs", "2", "--checkpoint-every", "5");
-            Path ckpt = c.runDir("c").resolve("checkpoints/step-14");
+            Path ckpt = c.runDir("c").resolve("checkpoints/step-15");
             ClusterProcesses.await("the step-15 checkpoint", 150, () -> Files.isDirectory(ckpt) || !train.isAlive());
             long killed = System.nanoTime();
             seed.destroyForcibly(); // SIGKILL

@@ -50,7 +50,7 @@ class KillAndResumeTest {
         JsonNode straight = summary(train(out, "straight").start());
 
         Process doomed = train(out, "killed").redirectOutput(new File("/dev/null")).start();
-        Path step20 = out.resolve("killed/checkpoints/step-19");
+        Path step20 = out.resolve("killed/checkpoints/step-20");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!Files.isDirectory(step20) && doomed.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
