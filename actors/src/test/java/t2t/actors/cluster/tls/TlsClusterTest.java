@@ -39,12 +39,13 @@ class TlsClusterTest {
 
     private final List<ActorSystem<?>> systems = new ArrayList<>();
 
+    /** The certificates start at TestCertificates.NOW (fixed, for determinism): they must outlive the calendar. */
     @BeforeAll
     static void makeCertificates() {
         cluster = TestCertificates.seeded("tls-cluster").create(
-                tmp.resolve("cluster"), ClusterCertificates.numberedNodes(3), Duration.ofDays(30));
+                tmp.resolve("cluster"), ClusterCertificates.numberedNodes(3), Duration.ofDays(3650));
         stranger = TestCertificates.seeded("tls-stranger").create(
-                tmp.resolve("stranger"), ClusterCertificates.numberedNodes(1), Duration.ofDays(30));
+                tmp.resolve("stranger"), ClusterCertificates.numberedNodes(1), Duration.ofDays(3650));
     }
 
     @AfterEach
@@ -89,7 +90,7 @@ class TlsClusterTest {
     @Test
     void hostnameVerificationRefusesACertificateForAnotherHost() throws Exception {
         Path elsewhere = TestCertificates.seeded("tls-elsewhere").addNodes(cluster.caFolder(), tmp.resolve("elsewhere"),
-                ClusterCertificates.forHosts(List.of("10.9.9.9")), Duration.ofDays(30)).get(0);
+                ClusterCertificates.forHosts(List.of("10.9.9.9")), Duration.ofDays(3650)).get(0);
         int seedPort = TestNodes.freePort();
         ActorSystem<?> seed = start(TlsConfig.forDir(cluster.nodeFolders().get(0), true), seedPort, seedPort);
         awaitTrue(() -> upPorts(seed).size() == 1, FORM_TIMEOUT, "the seed did not form its cluster");
