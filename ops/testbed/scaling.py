@@ -37,7 +37,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-T2T = os.path.join(ROOT, 't2t')
 DDP_DRIVER = os.path.join(ROOT, 'ops', 'testbed', 'ddp_t2t.py')
 SEED_PORT = 25520
 DDP_PORT = 29500
@@ -227,14 +226,14 @@ def run_t2t(bed, hosts, a, work, tag):
     seed = f'{bed.ip(0)}:{SEED_PORT}'
     nodes = []
     for i in range(hosts):
-        argv = [T2T, 'node', '--seed', seed, '--host', bed.ip(i), '--tls', os.path.join(work, 'certs', bed.ip(i)),
+        argv = [*a.t2t_command, 'node', '--seed', seed, '--host', bed.ip(i), '--tls', os.path.join(work, 'certs', bed.ip(i)),
                 '--workers', '1']
         if i == 0:
             argv += ['--port', str(SEED_PORT)]
         nodes.append(bed.start(i, argv, os.path.join(work, f'{name}-node{i}.log')))
     gb = hosts * BATCH_PER_WORKER
     client_log = os.path.join(work, f'{name}-client.log')
-    client = bed.start(0, [T2T, 'train', '--cluster', seed, '--tls', os.path.join(work, 'certs', bed.client_ip),
+    client = bed.start(0, [*a.t2t_command, 'train', '--cluster', seed, '--tls', os.path.join(work, 'certs', bed.client_ip),
                            '--min-workers', str(hosts), '--model', MODEL, '--img-size', str(IMG_SIZE),
                            '--model-args', f'num_classes={CLASSES}', '--data', f'synthetic:{job_size(hosts, a.steps)}',
                            '--teacher', 'none', '--token-label', 'false', '--distillation-type', 'none',
@@ -382,8 +381,13 @@ def preflight(a):
         raise UsageError(f'--cores {a.cores}: this process may only use cores {usable}')
 
 
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f'{message} (see --help)')
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog='t2t bench scaling', description=__doc__.split('\n\n')[0])
+    p = OneLineParser(prog='t2t bench scaling', description=__doc__.split('\n\n')[0])
     p.add_argument('--hosts', type=int, default=2, help='hosts (network namespaces) of the N-host run (default 2)')
     p.add_argument('--rate', default='1gbit', help='link rate per direction, tc syntax (default 1gbit)')
     p.add_argument('--delay-ms', type=float, default=0, help='one-way delay added on each host\'s egress (needs netem)')
@@ -398,8 +402,14 @@ def parse_args(argv):
     p.add_argument('--subnet', default='10.213.77', help='first three octets of the private /24 (default 10.213.77)')
     p.add_argument('--work', help='folder for certificates, logs and run folders (default: a new temp folder)')
     p.add_argument('--run-timeout-s', type=int, default=900, help='give up on one run after this long')
+    p.add_argument('--t2t-command', default=json.dumps([os.path.join(ROOT, 't2t')]),
+                   help='the t2t command as a JSON list (default: this checkout\'s ./t2t launcher)')
     p.add_argument('--keep', action='store_true', help='leave the namespaces (and processes) for debugging')
     a = p.parse_args(argv)
+    try:
+        a.t2t_command = json.loads(a.t2t_command)
+    except json.JSONDecodeError:
+        raise UsageError(f'--t2t-command {a.t2t_command}: expected a JSON list, e.g. ["./t2t"]')
     a.systems = [s.strip() for s in a.systems.split(',') if s.strip()]
     if not a.systems or any(s not in ('t2t', 'ddp') for s in a.systems):
         raise UsageError(f'--systems {",".join(a.systems)}: use t2t, ddp or t2t,ddp')
@@ -432,7 +442,7 @@ def main(argv):
         if 't2t' in a.systems:
             # The certificates (and the first build, if any) come before any timing.
             ips = [bed.ip(i) for i in range(a.hosts)] + [bed.client_ip]
-            sh(T2T, 'certs', '--out', os.path.join(work, 'certs'), '--hosts', ','.join(ips))
+            sh(*a.t2t_command, 'certs', '--out', os.path.join(work, 'certs'), '--hosts', ','.join(ips))
         for r in range(a.repeats):
             for hosts in (1, a.hosts):
                 for system in a.systems:
@@ -454,6 +464,10 @@ def main(argv):
         print(json.dumps(table), flush=True)
         ok = True
         return 0
+    except UsageError as e:
+        ok = True
+        print(f't2t bench scaling: {e}', file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt as e:
         log(f'interrupted ({e}): cleaning up')
         return 130
