@@ -37,7 +37,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DDP_DRIVER = os.path.join(ROOT, 'ops', 'testbed', 'ddp_t2t.py')
+DDP_DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ddp_t2t.py')
 SEED_PORT = 25520
 DDP_PORT = 29500
 CLIENT_OCTET = 100
@@ -475,6 +475,10 @@ def main(argv):
         print(f't2t bench scaling: {e}', file=sys.stderr)
         return EXIT_INTERNAL
     finally:
+        # A second signal (Ctrl-C reaches both this script and ./t2t's JVM, which passes a SIGTERM on) must
+        # not cut the cleanup short.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         bed.close(a.keep)
         if ok and not a.keep and a.work is None:
             shutil.rmtree(work, ignore_errors=True)
