@@ -144,13 +144,18 @@ class Testbed:
         r = sh('ip', 'netns', 'exec', self.ns(i), 'cat', '/sys/class/net/eth0/statistics/tx_bytes')
         return int(r.stdout)
 
-    def start(self, i, argv, log_path, env=None, core=None):
-        """Starts argv in host i's namespace, pinned to its core, in its own session (so it is stopped as a group)."""
-        cmd = ['ip', 'netns', 'exec', self.ns(i), 'taskset', '-c', str(self.core(i) if core is None else core), *argv]
-        out = open(log_path, 'w')
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    def start(self, i, argv, log_path, env=None, stdout_path=None):
+        """Starts argv in host i's namespace, pinned to its core, in its own session (so it is stopped as a group).
+
+        stderr goes to log_path, and so does stdout unless stdout_path is given."""
+        cmd = ['ip', 'netns', 'exec', self.ns(i), 'taskset', '-c', str(self.core(i)), *argv]
+        err = open(log_path, 'w')
+        out = open(stdout_path, 'w') if stdout_path else subprocess.STDOUT
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True,
                              env={**os.environ, **(env or {})}, cwd=ROOT)
-        out.close()
+        err.close()
+        if stdout_path:
+            out.close()
         self.procs.append(p)
         return p
 
@@ -233,6 +238,7 @@ def run_t2t(bed, hosts, a, work, tag):
         nodes.append(bed.start(i, argv, os.path.join(work, f'{name}-node{i}.log')))
     gb = hosts * BATCH_PER_WORKER
     client_log = os.path.join(work, f'{name}-client.log')
+    client_out = os.path.join(work, f'{name}-client.json')
     client = bed.start(0, [*a.t2t_command, 'train', '--cluster', seed, '--tls', os.path.join(work, 'certs', bed.client_ip),
                            '--min-workers', str(hosts), '--model', MODEL, '--img-size', str(IMG_SIZE),
                            '--model-args', f'num_classes={CLASSES}', '--data', f'synthetic:{job_size(hosts, a.steps)}',
@@ -240,7 +246,7 @@ def run_t2t(bed, hosts, a, work, tag):
                            '--aa', 'none', '--mixup', '0', '--cutmix', '0', '--reprob', '0',
                            '--batch-size', str(gb), '--threads-per-worker', '1', '--loaders', '1',
                            '--steps', str(a.steps), '--log-every', '1', '--out', out, '--name', name, '--json'],
-                       client_log)
+                       client_log, stdout_path=client_out)
     metrics = os.path.join(out, name, 'metrics.jsonl')
     start_bytes = end_bytes = None
     deadline = time.time() + a.run_timeout_s
@@ -259,8 +265,8 @@ def run_t2t(bed, hosts, a, work, tag):
         raise RuntimeError(f't2t on {hosts} host(s) did not finish within {a.run_timeout_s} s: see {client_log}')
     bed.stop(nodes)
     bed.procs.remove(client)
-    with open(client_log) as f:
-        last = f.read().strip().splitlines()[-1:]
+    with open(client_out) as f:
+        summary = json.loads(f.read().strip().splitlines()[-1])
     if client.returncode != 0 or start_bytes is None or end_bytes is None:
         raise RuntimeError(f't2t on {hosts} host(s) failed (exit {client.returncode}, {lines} steps logged): '
                            f'see {client_log} and the node logs beside it')
@@ -272,7 +278,7 @@ def run_t2t(bed, hosts, a, work, tag):
             'bytes_sent_per_step_per_host': [(e - s) / measured for s, e in zip(start_bytes, end_bytes)],
             'step_ms_median': statistics.median(step_ms[a.warmup:]),
             'compute_ms_median': statistics.median(r['compute_ms'] for r in rows[a.warmup:a.steps]),
-            'params': json.loads(last[0])['params']}
+            'params': summary['params']}
 
 
 def run_ddp(bed, hosts, a, work, tag):
