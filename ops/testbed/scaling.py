@@ -150,12 +150,11 @@ class Testbed:
         stderr goes to log_path, and so does stdout unless stdout_path is given."""
         cmd = ['ip', 'netns', 'exec', self.ns(i), 'taskset', '-c', str(self.core(i)), *argv]
         err = open(log_path, 'w')
-        out = open(stdout_path, 'w') if stdout_path else subprocess.STDOUT
+        out = open(stdout_path, 'w') if stdout_path else err
         p = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True,
                              env={**os.environ, **(env or {})}, cwd=ROOT)
         err.close()
-        if stdout_path:
-            out.close()
+        out.close()
         self.procs.append(p)
         return p
 
