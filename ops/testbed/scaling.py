@@ -77,6 +77,7 @@ class Testbed:
         self.namespaces = []
         self.etc_dirs = []
         self.procs = []
+        self.certs = None
 
     def ns(self, i):
         return f'{self.prefix}-h{i}'
@@ -230,7 +231,7 @@ def run_t2t(bed, hosts, a, work, tag):
     seed = f'{bed.ip(0)}:{SEED_PORT}'
     nodes = []
     for i in range(hosts):
-        argv = [*a.t2t_command, 'node', '--seed', seed, '--host', bed.ip(i), '--tls', os.path.join(work, 'certs', bed.ip(i)),
+        argv = [*a.t2t_command, 'node', '--seed', seed, '--host', bed.ip(i), '--tls', os.path.join(bed.certs, bed.ip(i)),
                 '--workers', '1']
         if i == 0:
             argv += ['--port', str(SEED_PORT)]
@@ -238,7 +239,7 @@ def run_t2t(bed, hosts, a, work, tag):
     gb = hosts * BATCH_PER_WORKER
     client_log = os.path.join(work, f'{name}-client.log')
     client_out = os.path.join(work, f'{name}-client.json')
-    client = bed.start(0, [*a.t2t_command, 'train', '--cluster', seed, '--tls', os.path.join(work, 'certs', bed.client_ip),
+    client = bed.start(0, [*a.t2t_command, 'train', '--cluster', seed, '--tls', os.path.join(bed.certs, bed.client_ip),
                            '--min-workers', str(hosts), '--model', MODEL, '--img-size', str(IMG_SIZE),
                            '--model-args', f'num_classes={CLASSES}', '--data', f'synthetic:{job_size(hosts, a.steps)}',
                            '--teacher', 'none', '--token-label', 'false', '--distillation-type', 'none',
@@ -447,7 +448,9 @@ def main(argv):
         if 't2t' in a.systems:
             # The certificates (and the first build, if any) come before any timing.
             ips = [bed.ip(i) for i in range(a.hosts)] + [bed.client_ip]
-            sh(*a.t2t_command, 'certs', '--out', os.path.join(work, 'certs'), '--hosts', ','.join(ips))
+            # Fresh ones every time, in a folder named after this testbed (a reused --work keeps older ones).
+            bed.certs = os.path.join(work, f'certs-{bed.prefix}')
+            sh(*a.t2t_command, 'certs', '--out', bed.certs, '--hosts', ','.join(ips))
         for r in range(a.repeats):
             for hosts in (1, a.hosts):
                 for system in a.systems:
