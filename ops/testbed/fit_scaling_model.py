@@ -2,7 +2,7 @@
 
   /usr/bin/python3 ops/testbed/fit_scaling_model.py LOW_RATE.json HIGH_RATE.json [CHECK.json]
 
-LOW_RATE.json and HIGH_RATE.json: `t2t bench scaling --json` outputs (the last line is used) of the same
+LOW_RATE.json and HIGH_RATE.json: `t2t bench scaling` outputs (the last line is used) of the same
 host count at two link rates; CHECK.json: a run with more hosts (possibly more hosts than cores) that the
 fitted model must predict. Prints one JSON object: per system the fitted constants, the prediction for
 CHECK and its error, and the efficiency at 8 and 64 hosts on 10/25/100 Gbit/s for the given step times.
@@ -47,10 +47,12 @@ def fit(low, high, system):
     lo = next(r for r in low['rows'] if r['system'] == system)
     hi = next(r for r in high['rows'] if r['system'] == system)
     g = low['gradient_bytes']
-    c1 = 2 * BATCH / (lo['img_per_s_1_host'] + hi['img_per_s_1_host'])  # both runs measured the same 1-host job
+    # Each table's N-host step less its own 1-host step: both were measured in the same run, under the same load.
+    c_lo, c_hi = BATCH / lo['img_per_s_1_host'], BATCH / hi['img_per_s_1_host']
+    c1 = (c_lo + c_hi) / 2
     b = (lo['bytes_sent_per_step_per_host'] + hi['bytes_sent_per_step_per_host']) / 2
     r1, r2 = rate_bytes(low['rate']), rate_bytes(high['rate'])
-    x1, x2 = step_s(lo, n) - c1, step_s(hi, n) - c1
+    x1, x2 = step_s(lo, n) - c_lo, step_s(hi, n) - c_hi
     w = (x1 - x2) / (b * (1 / r1 - 1 / r2))
     c = (x1 - w * b / r1) / b
     beta = b / (2 * (n - 1) / n * g)
@@ -76,11 +78,14 @@ def main(argv):
         if check is not None:
             cr = next(r for r in check['rows'] if r['system'] == m['system'])
             n = check['hosts']
-            t, b = predict(m, n, rate_bytes(check['rate']), len(set(check['cores'])))
+            # The check run's own 1-host step: it was measured beside the N-host one, under the same load.
+            c_check = BATCH / cr['img_per_s_1_host']
+            t, b = predict(m, n, rate_bytes(check['rate']), len(set(check['cores'])), c_s=c_check)
             measured = cr[f'img_per_s_{n}_hosts']
             m['check'] = {'run': f'{n} hosts on {len(set(check["cores"]))} cores at {check["rate"]}',
-                          'predicted_img_per_s': n * BATCH / t, 'measured_img_per_s': measured,
+                          'C_s': c_check, 'predicted_img_per_s': n * BATCH / t, 'measured_img_per_s': measured,
                           'error': (n * BATCH / t) / measured - 1,
+                          'predicted_efficiency': c_check / t, 'measured_efficiency': cr['scaling_efficiency'],
                           'predicted_bytes_per_step_per_host': b,
                           'measured_bytes_per_step_per_host': cr['bytes_sent_per_step_per_host']}
         ref_params, ref_gmacs = MODELS['t2t_vit_7']
