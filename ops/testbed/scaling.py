@@ -265,11 +265,11 @@ def run_t2t(bed, hosts, a, work, tag):
         raise RuntimeError(f't2t on {hosts} host(s) did not finish within {a.run_timeout_s} s: see {client_log}')
     bed.stop(nodes)
     bed.procs.remove(client)
-    with open(client_out) as f:
-        summary = json.loads(f.read().strip().splitlines()[-1])
     if client.returncode != 0 or start_bytes is None or end_bytes is None:
         raise RuntimeError(f't2t on {hosts} host(s) failed (exit {client.returncode}, {lines} steps logged): '
                            f'see {client_log} and the node logs beside it')
+    with open(client_out) as f:
+        summary = json.loads(f.read().strip().splitlines()[-1])
     with open(metrics) as f:
         rows = [json.loads(line) for line in f if '"step_ms"' in line]
     step_ms = [r['step_ms'] for r in rows][:a.steps]
