@@ -239,7 +239,8 @@ def run_t2t(bed, hosts, a, work, tag):
     gb = hosts * BATCH_PER_WORKER
     client_log = os.path.join(work, f'{name}-client.log')
     client_out = os.path.join(work, f'{name}-client.json')
-    client = bed.start(0, [*a.t2t_command, 'train', '--cluster', seed, '--tls', os.path.join(bed.certs, bed.client_ip),
+    client = bed.start(0, [*a.t2t_command, 'train', '--cluster', seed, '--host', bed.client_ip,
+                           '--tls', os.path.join(bed.certs, bed.client_ip),
                            '--min-workers', str(hosts), '--model', MODEL, '--img-size', str(IMG_SIZE),
                            '--model-args', f'num_classes={CLASSES}', '--data', f'synthetic:{job_size(hosts, a.steps)}',
                            '--teacher', 'none', '--token-label', 'false', '--distillation-type', 'none',
