@@ -23,6 +23,7 @@ import t2t.actors.ledger.WorkPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -34,6 +35,9 @@ import java.util.function.Supplier;
  * have all stopped.
  */
 public final class LocalJob {
+    /** How long the job's outcome waits for its actors to stop once it is decided. */
+    private static final long STOP_GRACE_SECONDS = 5;
+
     private LocalJob() {}
 
     /** Everything a job is made of; the factories run inside the actors that own what they make. */
@@ -66,20 +70,31 @@ public final class LocalJob {
                 config(spec));
         result.whenComplete((r, e) -> system.terminate());
         // The caller closes the job's native resources (models, managers) once this completes: only
-        // after every actor has stopped, so no worker is still inside libtorch when they go.
+        // after every actor has stopped, so no worker is still inside libtorch when they go. A worker
+        // the step deadline declared lost may be wedged for good (its actor never stops, so the system
+        // never terminates): then the job's outcome is reported after a grace period all the same.
         CompletableFuture<JobListener.JobResult> stopped = new CompletableFuture<>();
+        Runnable report = () -> result.whenComplete((r, failure) -> {
+            if (failure != null) {
+                stopped.completeExceptionally(failure);
+            } else {
+                stopped.complete(r);
+            }
+        });
         system.getWhenTerminated().whenComplete((d, e) -> {
             if (!result.isDone()) {
                 result.completeExceptionally(new IllegalStateException("the actor system stopped before the job finished"));
             }
-            result.whenComplete((r, failure) -> {
-                if (failure != null) {
-                    stopped.completeExceptionally(failure);
-                } else {
-                    stopped.complete(r);
-                }
-            });
+            report.run();
         });
+        result.whenComplete((r, e) -> CompletableFuture.delayedExecutor(STOP_GRACE_SECONDS, TimeUnit.SECONDS)
+                .execute(() -> {
+                    if (!stopped.isDone()) {
+                        system.log().warn("the job's actors did not all stop within {} s of its end (a wedged"
+                                + " worker?); reporting its outcome without them", STOP_GRACE_SECONDS);
+                        report.run();
+                    }
+                }));
         return stopped;
     }
 
