@@ -83,19 +83,27 @@ class DocsTest {
     }
 
     @Test
-    void aMadeUpFlagIsCaught() {
+    void aMadeUpFlagIsCaught() throws IOException {
         assertFalse(knownFlags().contains("no-such-flag"));
         Matcher f = FLAG.matcher("`./t2t train --no-such-flag 3 -Dx=1 a--b`");
         assertTrue(f.find());
         assertTrue(f.group(1).equals("no-such-flag") && !f.find(), "one flag, no false hits");
     }
 
-    /** Every option of every {@code t2t} command and subcommand, and every job configuration key. */
-    private static Set<String> knownFlags() {
+    /**
+     * Every option of every {@code t2t} command and subcommand, every job configuration key, and the
+     * options of the testbed script that {@code t2t bench scaling} passes its flags to.
+     */
+    private static Set<String> knownFlags() throws IOException {
         Set<String> flags = new TreeSet<>();
         collect(Main.commandLine(), flags);
         for (ConfigKey<?> k : JobConfig.keys()) {
             flags.add(k.name());
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("add_argument\\('--([a-z0-9-]+)'")
+                .matcher(Files.readString(ROOT.resolve("ops/testbed/scaling.py")));
+        while (m.find()) {
+            flags.add(m.group(1));
         }
         return flags;
     }
