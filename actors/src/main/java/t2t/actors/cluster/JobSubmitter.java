@@ -63,7 +63,8 @@ public final class JobSubmitter {
             }
             JobManager.JobStatus s = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!"done".equals(s.state())) {
-                throw new IllegalStateException("the cluster job failed: " + s.detail());
+                // The reason comes from the cluster; this client's stack trace would say nothing more.
+                throw new RunFailedException("the cluster job failed: " + s.detail(), null);
             }
             return s.detail();
         } catch (java.util.concurrent.TimeoutException e) {
