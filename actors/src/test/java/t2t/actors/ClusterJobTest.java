@@ -10,6 +10,7 @@ import t2t.actors.cluster.JobSubmitter;
 import t2t.actors.cluster.TestNodes;
 import t2t.actors.engine.JobAssembly;
 import t2t.actors.runtime.JobListener;
+import t2t.protocol.RunFailedException;
 
 import java.io.PrintStream;
 import java.io.OutputStream;
@@ -107,7 +108,7 @@ class ClusterJobTest {
     @Test
     void aNodeThatCannotStartItsWorkersFailsTheJobSayingWhy() throws Exception {
         String seed = twoNodes(jobs(-1));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> submit(seed, 2, 1));
+        RunFailedException e = assertThrows(RunFailedException.class, () -> submit(seed, 2, 1));
         // The seed also hosts the shards, which need the data too (its size sets the schedule): either may say so first.
         assertTrue(e.getMessage().matches(".*could not (start its workers|host parameter shards): --data /nowhere: no such folder.*"),
                 e.getMessage());

@@ -317,6 +317,9 @@ public final class JobManager extends AbstractBehavior<JobManager.Command> {
     private void startWhenOffered() {
         if (offeredWorkers() >= Math.max(1, minWorkers) && offers.keySet().containsAll(agents)) {
             startDriver(offeredWorkers());
+        } else {
+            detail = "waiting for " + Math.max(1, minWorkers) + " workers: " + offeredWorkers() + " offered by "
+                    + offers.size() + " of " + agents.size() + " nodes (start more with ./t2t node, or lower --min-workers)";
         }
     }
 

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JobSubmitter {
     private static final Duration RESUBMIT = Duration.ofSeconds(2);
+    /** How often an unchanged status is said again, so that a long wait is never silent. */
+    private static final Duration STATUS_EVERY = Duration.ofSeconds(30);
     /** How long the client tries to join before it tells the user that no cluster answers at the seed. */
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -61,7 +63,8 @@ public final class JobSubmitter {
             }
             JobManager.JobStatus s = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!"done".equals(s.state())) {
-                throw new IllegalStateException("the cluster job failed: " + s.detail());
+                // The reason comes from the cluster; this client's stack trace would say nothing more.
+                throw new RunFailedException("the cluster job failed: " + s.detail(), null);
             }
             return s.detail();
         } catch (java.util.concurrent.TimeoutException e) {
@@ -91,11 +94,23 @@ public final class JobSubmitter {
                             ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
             ActorRef<JobManager.JobStatus> replies = ctx.messageAdapter(JobManager.JobStatus.class, s -> s);
             String[] last = {""};
+            long[] lastSaid = {System.nanoTime()};
+            long since = System.nanoTime();
             boolean[] started = {false};
             return Behaviors.withTimers(timers -> {
                 timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, RESUBMIT);
                 return Behaviors.receiveMessage(m -> {
                     if (m == Tick.INSTANCE) {
+                        long now = System.nanoTime();
+                        if (now - lastSaid[0] >= STATUS_EVERY.toNanos()) {
+                            // A job can wait minutes with nothing changing (nodes training a teacher first, no
+                            // coordinator node up yet): silence would read as a hang.
+                            err.println("t2t: cluster job " + jobId + " still " + (last[0].isEmpty()
+                                    ? "without an answer from the job manager (is a node with the coordinator role up?)"
+                                    : last[0] + (last[0].startsWith("running") ? " (the nodes' logs say what each is doing)" : ""))
+                                    + ", " + TimeUnit.NANOSECONDS.toSeconds(now - since) + " s after submitting");
+                            lastSaid[0] = now;
+                        }
                         // Once started, a job resumed by a new coordinator goes on with whatever workers are left.
                         manager.tell(new JobManager.Submit(jobId, config, started[0] ? 1 : minWorkers, replies));
                     } else if (m instanceof JobManager.JobStatus s) {
@@ -108,6 +123,7 @@ public final class JobSubmitter {
                         if (!line.equals(last[0])) {
                             err.println("t2t: cluster job " + jobId + " " + line);
                             last[0] = line;
+                            lastSaid[0] = System.nanoTime();
                         }
                     }
                     return Behaviors.same();

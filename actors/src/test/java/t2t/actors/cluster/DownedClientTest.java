@@ -7,6 +7,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import t2t.protocol.RunFailedException;
 
@@ -39,6 +40,21 @@ class DownedClientTest {
 
     @Test
     void aDownedClientEndsWithOneLineSayingHowToResume() throws Exception {
+        downedAfter(Duration.ZERO, new ByteArrayOutputStream());
+    }
+
+    /** A client waiting with nothing changing says so every 30 s (it used to say nothing for minutes). */
+    @Test
+    @Tag("slow")
+    void aWaitingClientSaysWhatItWaitsForEveryThirtySeconds() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        downedAfter(Duration.ofSeconds(34), err);
+        String said = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(said.contains("t2t: cluster job job still without an answer from the job manager (is a node with the "
+                + "coordinator role up?)"), said);
+    }
+
+    private void downedAfter(Duration wait, ByteArrayOutputStream err) throws Exception {
         int port = TestNodes.freePort();
         String seed = "127.0.0.1:" + port;
         // No coordinator in this cluster: the job never starts, so only the downing can end the client.
@@ -47,7 +63,7 @@ class DownedClientTest {
         systems.add(seedNode);
         CompletableFuture<String> submitted = CompletableFuture.supplyAsync(() -> JobSubmitter.submit("127.0.0.1", seed,
                 null, "job", Map.of("name", "run-7"), 1, Duration.ofMinutes(10),
-                new PrintStream(new ByteArrayOutputStream())));
+                new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)));
 
         Cluster cluster = Cluster.get(seedNode);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -58,6 +74,7 @@ class DownedClientTest {
             Thread.sleep(100);
         }
         assertTrue(client.isPresent(), "the client joined");
+        Thread.sleep(wait.toMillis());
         cluster.manager().tell(new Down(client.get().address()));
 
         Throwable failure = null;
