@@ -329,12 +329,12 @@ public final class EngineSelfCheck {
     /** {batch, channels, height, width, kernel, stride, padding}: the official 7/4/2 and 3/2/1 splits. */
     private static final int[][] SPLIT_CASES = {{2, 3, 23, 21, 7, 4, 2}, {2, 16, 12, 11, 3, 2, 1}, {1, 5, 8, 8, 2, 2, 0}};
 
-    /** nn.Unfold(k, s, p).transpose(1, 2): [B, L, C*k*k], feature c*k*k + ki*k + kj. */
-    static double[] unfold(float[] x, int b, int c, int h, int w, SplitSpec sp) {
+    /** For each output element of the unfold, in order: the flat input index it copies, or -1 for padding. */
+    private static int[] unfoldSources(int b, int c, int h, int w, SplitSpec sp) {
         int k = sp.kernel();
         int oh = sp.outSize(h);
         int ow = sp.outSize(w);
-        double[] out = new double[b * oh * ow * c * k * k];
+        int[] src = new int[b * oh * ow * c * k * k];
         int n = 0;
         for (int bi = 0; bi < b; bi++) {
             for (int r = 0; r < oh; r++) {
@@ -344,40 +344,33 @@ public final class EngineSelfCheck {
                             for (int kj = 0; kj < k; kj++) {
                                 int y = r * sp.stride() + ki - sp.padding();
                                 int xx = q * sp.stride() + kj - sp.padding();
-                                out[n++] = y < 0 || y >= h || xx < 0 || xx >= w ? 0
-                                        : x[((bi * c + ch) * h + y) * w + xx];
+                                src[n++] = y < 0 || y >= h || xx < 0 || xx >= w ? -1 : ((bi * c + ch) * h + y) * w + xx;
                             }
                         }
                     }
                 }
             }
         }
+        return src;
+    }
+
+    /** nn.Unfold(k, s, p).transpose(1, 2): [B, L, C*k*k], feature c*k*k + ki*k + kj. */
+    static double[] unfold(float[] x, int b, int c, int h, int w, SplitSpec sp) {
+        int[] src = unfoldSources(b, c, h, w, sp);
+        double[] out = new double[src.length];
+        for (int n = 0; n < src.length; n++) {
+            out[n] = src[n] < 0 ? 0 : x[src[n]];
+        }
         return out;
     }
 
     /** The gradient of sum(unfold(x) * g) with respect to x. */
     static double[] unfoldBackward(double[] g, int b, int c, int h, int w, SplitSpec sp) {
-        int k = sp.kernel();
-        int oh = sp.outSize(h);
-        int ow = sp.outSize(w);
+        int[] src = unfoldSources(b, c, h, w, sp);
         double[] dx = new double[b * c * h * w];
-        int n = 0;
-        for (int bi = 0; bi < b; bi++) {
-            for (int r = 0; r < oh; r++) {
-                for (int q = 0; q < ow; q++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int ki = 0; ki < k; ki++) {
-                            for (int kj = 0; kj < k; kj++) {
-                                int y = r * sp.stride() + ki - sp.padding();
-                                int xx = q * sp.stride() + kj - sp.padding();
-                                if (y >= 0 && y < h && xx >= 0 && xx < w) {
-                                    dx[((bi * c + ch) * h + y) * w + xx] += g[n];
-                                }
-                                n++;
-                            }
-                        }
-                    }
-                }
+        for (int n = 0; n < src.length; n++) {
+            if (src[n] >= 0) {
+                dx[src[n]] += g[n];
             }
         }
         return dx;
