@@ -365,6 +365,8 @@ public final class TrainingRun {
     static final java.util.Set<String> NOT_IN_TEACHER_KEY = java.util.Set.of(
             // Where the run is written and how it is logged and checkpointed.
             "out", "name", "resume", "log-every", "checkpoint-every", "keep-checkpoints",
+            // When a silent worker is declared lost: a fault rule, not the arithmetic of a step.
+            "step-deadline",
             // How the work is spread: sync mode gives the same weights, to float tolerance, on any number of
             // workers, threads, loaders, shards or nodes.
             "cluster", "loaders", "workers", "threads-per-worker", "aggregators",

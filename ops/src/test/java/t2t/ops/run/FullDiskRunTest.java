@@ -50,10 +50,10 @@ class FullDiskRunTest {
             assertFalse(e.getMessage().contains("\n"), "one line");
             assertFalse(Files.exists(out.resolve("full/summary.json")), "stopped at the failed checkpoint");
             try (var files = Files.list(ckpts)) {
-                assertEquals(java.util.List.of("latest", "step-1"),
+                assertEquals(java.util.List.of("latest", "step-2"),
                         files.map(p -> p.getFileName().toString()).sorted().toList(), "temp folder removed");
             }
-            assertEquals(1, CheckpointStore.load(ckpts.resolve("step-1")).manifest().getStep());
+            assertEquals(1, CheckpointStore.load(ckpts.resolve("step-2")).manifest().getStep());
         } finally {
             SmallTmpfs.unmount(out);
         }

@@ -81,9 +81,9 @@ class ResumeSafetyTest {
     void everyCheckpointCorruptIsRefusedNamingThemAndNothingIsOverwritten(@TempDir Path out) throws Exception {
         train(flags(out, "name", "broken"), new ByteArrayOutputStream());
         Path ckpts = out.resolve("broken/checkpoints");
-        Path newest = ckpts.resolve("step-3/manifest.pb");
+        Path newest = ckpts.resolve("step-4/manifest.pb");
         Files.write(newest, Files.readAllBytes(newest), java.nio.file.StandardOpenOption.APPEND);
-        Path older = ckpts.resolve("step-1/weights.safetensors");
+        Path older = ckpts.resolve("step-2/weights.safetensors");
         byte[] w = Files.readAllBytes(older);
         w[w.length / 2] ^= 1;
         Files.write(older, w);
@@ -92,10 +92,10 @@ class ResumeSafetyTest {
 
         UserInputException e = assertThrows(UserInputException.class,
                 () -> train(flags(out, "name", "broken", "resume", "auto"), new ByteArrayOutputStream()));
-        assertTrue(e.getMessage().contains("step-3") && e.getMessage().contains("step-1"), e.getMessage());
+        assertTrue(e.getMessage().contains("step-4") && e.getMessage().contains("step-2"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
         assertEquals(config, Files.readString(out.resolve("broken/config.json")));
         assertEquals(metrics, Files.size(out.resolve("broken/metrics.jsonl")));
-        assertTrue(Files.isDirectory(ckpts.resolve("step-3")) && Files.isDirectory(ckpts.resolve("step-1")));
+        assertTrue(Files.isDirectory(ckpts.resolve("step-4")) && Files.isDirectory(ckpts.resolve("step-2")));
     }
 }

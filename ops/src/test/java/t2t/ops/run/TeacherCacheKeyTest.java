@@ -54,7 +54,7 @@ class TeacherCacheKeyTest {
             entry("checkpoint-every", "3"), entry("keep-checkpoints", "1"), entry("cluster", "127.0.0.1:2552"),
             entry("loaders", "5"), entry("workers", "1"), entry("threads-per-worker", "1"), entry("aggregators", "3"),
             entry("teacher-epochs", "9"), entry("distillation-alpha", "0.9"), entry("distillation-tau", "2.0"),
-            entry("dense-weight", "0.5"), entry("cls-weight", "0.5"));
+            entry("dense-weight", "0.5"), entry("cls-weight", "0.5"), entry("step-deadline", "60"));
 
     private static String key(Map<String, String> overrides) {
         return TrainingRun.teacherCacheKey(BASE.with(overrides), 1);
